@@ -1,0 +1,42 @@
+# Bucketed cold start + entropy rounds vs. random twins (see README.md).
+import os
+import sys
+
+from snakemake.utils import min_version
+
+# The workflow runs its own copy of the bucket_al package (src/), in this process and in every
+# job's, whether or not it is pip-installed.
+SRC = os.path.join(workflow.basedir, "src")
+sys.path.insert(0, SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/embed.smk"
+include: "rules/reduce.smk"
+include: "rules/bucket.smk"
+include: "rules/select.smk"
+include: "rules/twin.smk"
+include: "rules/train.smk"
+include: "rules/ceiling.smk"
+include: "rules/evaluate.smk"
+include: "rules/aggregate.smk"
+
+
+rule all:
+    input:
+        rules.aggregate.output,
+    default_target: True
+
+
+onsuccess:
+    print_round_table()

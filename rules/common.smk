@@ -1,0 +1,61 @@
+# Config validation, paths and input helpers shared by every rule.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from bucket_al.config import RESERVED_ARMS, check_config, dataset_key, encoder_key
+from bucket_al.data import local_split_path
+from bucket_al.select import budgets
+
+validate(config, schema="../workflow/schemas/config.schema.yaml")
+
+DATASET = config["dataset"]
+STRATEGIES = config["selection"]["strategies"]
+SEEDS = config["seeds"]
+ROUNDS = list(range(config["selection"]["rounds"]))
+ARMS = STRATEGIES + ["random"]
+
+# Cleaned data and embeddings are keyed by dataset and encoder, so experiments share them.
+DATA = f"results/datasets/{dataset_key(DATASET)}"
+EMB = f"results/embeddings/{dataset_key(DATASET)}/{encoder_key(config['encoder']['model'])}"
+OUT = f"results/{config['experiment']}"
+
+check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
+for name in STRATEGIES:
+    if name in RESERVED_ARMS:
+        raise ValueError(f"selection.strategies: '{name}' is reserved for the twin or the ceiling")
+
+
+wildcard_constraints:
+    seed=r"\d+",
+    round=r"\d+",
+    strategy="|".join(STRATEGIES),
+    arm="|".join(ARMS),
+    role="pool|eval",
+
+
+def local_dataset_files(wildcards=None):
+    """The local split files, as inputs, so editing one re-runs the data step."""
+    return [
+        str(p)
+        for p in (local_split_path(DATASET, DATASET[f"{role}_split"]) for role in ("pool", "eval"))
+        if p is not None
+    ]
+
+
+def plan(round_):
+    """Cumulative labelled-set sizes of rounds 0..round_."""
+    s = config["selection"]
+    return budgets(s["n"], s["m"], config["bucket"]["k"], s["rounds"])[: int(round_) + 1]
+
+
+def all_metrics(wildcards=None):
+    model_dirs = [f"{OUT}/{arm}/seed{seed}/round{r}" for arm in ARMS for seed in SEEDS for r in ROUNDS]
+    model_dirs += [f"{OUT}/ceiling/seed{seed}" for seed in SEEDS]
+    return [f"{d}/metrics.json" for d in model_dirs]
+
+
+def print_round_table():
+    table = Path(OUT) / "round_table.txt"
+    if table.is_file():
+        print(table.read_text())

@@ -1,0 +1,16 @@
+rule data:
+    """Load the pool and eval splits, clean the text, map labels to ids."""
+    input:
+        local_dataset_files,
+    output:
+        pool=f"{DATA}/pool.parquet",
+        eval=f"{DATA}/eval.parquet",
+        labels=f"{DATA}/labels.json",
+    params:
+        dataset=DATASET,
+    log:
+        f"{DATA}/logs/data.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/data.py"

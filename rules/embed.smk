@@ -1,0 +1,20 @@
+rule embed:
+    """Mean-pooled encoder embeddings of one role's rows (pool or eval)."""
+    input:
+        f"{DATA}/{{role}}.parquet",
+    output:
+        f"{EMB}/{{role}}.parquet",
+    params:
+        model=config["encoder"]["model"],
+        max_length=config["encoder"]["max_length"],
+        batch_size=config["encoder"]["batch_size"],
+        device=config["encoder"]["device"],
+    threads: config["threads"]["embed"]
+    resources:
+        mem_mb=4000,
+    log:
+        f"{EMB}/logs/embed_{{role}}.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/embed.py"

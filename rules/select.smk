@@ -1,0 +1,69 @@
+rule select_cold_start:
+    """Round 0 of a strategy: n rows from each bucket."""
+    input:
+        buckets=f"{OUT}/bucket/seed{{seed}}.parquet",
+    output:
+        f"{OUT}/{{strategy}}/seed{{seed}}/round0/manifest.parquet",
+    params:
+        n=config["selection"]["n"],
+        budget=lambda w: plan(0)[0],
+        pick=config["selection"]["cold_start"],
+    log:
+        f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round0.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/select_cold_start.py"
+
+
+def entropy_round_inputs(w):
+    prev = f"{OUT}/{w.strategy}/seed{w.seed}/round{int(w.round) - 1}"
+    inputs = {"previous": f"{prev}/manifest.parquet", "entropy": f"{prev}/entropy.parquet"}
+    if w.strategy == "recluster":
+        inputs["reduced"] = f"{OUT}/reduce/pool.parquet"
+    return inputs
+
+
+def entropy_round_params(w):
+    s = config["selection"]
+    params = {"strategy": w.strategy, "m": s["m"], "k": config["bucket"]["k"]}
+    if w.strategy == "recluster":
+        params |= {"candidate_factor": s["candidate_factor"], "n_init": config["bucket"]["n_init"]}
+    return params
+
+
+rule select_entropy_round:
+    """Round r >= 1 of a strategy: by highest entropy, bucket again, m rows from each bucket."""
+    input:
+        unpack(entropy_round_inputs),
+    output:
+        f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/manifest.parquet",
+    wildcard_constraints:
+        round=r"[1-9]\d*",
+    params:
+        selection=entropy_round_params,
+    log:
+        f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round{{round}}.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/select_entropy_round.py"
+
+
+rule score:
+    """Predict the rest of the pool with the round's model; write the entropy table."""
+    input:
+        model=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/model.ckpt",
+        manifest=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/manifest.parquet",
+        embeddings=f"{EMB}/pool.parquet",
+        buckets=f"{OUT}/bucket/seed{{seed}}.parquet",
+        labels=f"{DATA}/labels.json",
+    output:
+        f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/entropy.parquet",
+    threads: config["threads"]["train"]
+    log:
+        f"{OUT}/logs/{{strategy}}/seed{{seed}}/score_round{{round}}.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/score.py"

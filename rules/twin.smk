@@ -1,0 +1,15 @@
+rule select_twin:
+    """The random twin of round r: as many rows as the strategy has, drawn uniformly, nested
+    across rounds. Depends on the config and the pool only, never on the strategy's jobs."""
+    input:
+        pool=f"{DATA}/pool.parquet",
+    output:
+        f"{OUT}/random/seed{{seed}}/round{{round}}/manifest.parquet",
+    params:
+        budgets=lambda w: plan(w.round),
+    log:
+        f"{OUT}/logs/random/seed{{seed}}/select_round{{round}}.log",
+    conda:
+        "../envs/workflow.yaml"
+    script:
+        "../workflow/scripts/select_twin.py"

@@ -1,0 +1,81 @@
+"""Checks and names derived from the config, used by ``rules/common.smk`` when the workflow is
+parsed: every check here is cheap and runs before any job starts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from .data import READERS, local_split_path
+from .embed import encoder_key, resolve_encoder
+from .errors import ConfigError, DataError
+from .learners import LEARNERS
+from .reduce import METHODS
+from .select import COLD_START_PICKS, STRATEGIES, check_budget
+
+RESERVED_ARMS = ("random", "ceiling")
+
+
+def dataset_key(cfg: dict) -> str:
+    """Folder name for a dataset: a readable slug plus a hash of the whole ``dataset`` block, so
+    a change to columns, splits, cleaning or limits gets its own data and embeddings."""
+    source = cfg.get("data_dir") or cfg.get("name") or "dataset"
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", Path(str(source)).name if cfg.get("data_dir") else str(source))
+    digest = hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"{slug.strip('-').lower()}-{digest}"
+
+
+def local_source_rows(path: Path) -> int:
+    """Row count of a local split file, cheaply where the format allows."""
+    if path.suffix == ".parquet":
+        from .io import parquet_rows
+
+        return parquet_rows(path)
+    return len(READERS[path.suffix.lower()](path))
+
+
+def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
+    """The pool's row count if it can be known without loading from the hub, else None."""
+    if prepared_pool is not None and prepared_pool.is_file():
+        from .io import parquet_rows
+
+        return parquet_rows(prepared_pool)
+    path = local_split_path(cfg["dataset"], cfg["dataset"]["pool_split"])
+    if path is None:
+        return None
+    rows = local_source_rows(path)
+    limit = (cfg["dataset"].get("limit") or {}).get("pool")
+    return min(rows, limit) if limit else rows
+
+
+def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
+    """Semantic checks the JSON schema cannot express. Raises a one-line ConfigError/DataError."""
+    sel = cfg["selection"]
+    for name in sel["strategies"]:
+        if name not in STRATEGIES:
+            raise ConfigError(f"selection.strategies: unknown strategy '{name}' (choose from {', '.join(STRATEGIES)})")
+    if len(set(sel["strategies"])) != len(sel["strategies"]):
+        raise ConfigError("selection.strategies: a strategy is listed twice")
+    if sel["cold_start"] not in COLD_START_PICKS:
+        raise ConfigError(f"selection.cold_start: unknown pick '{sel['cold_start']}' (choose from {', '.join(COLD_START_PICKS)})")
+    if cfg["learner"]["name"] not in LEARNERS:
+        raise ConfigError(f"learner.name: unknown learner '{cfg['learner']['name']}' (choose from {', '.join(LEARNERS)})")
+    if cfg["reduce"]["method"] not in METHODS:
+        raise ConfigError(f"reduce.method: unknown method '{cfg['reduce']['method']}' (choose from {', '.join(METHODS)})")
+    if len(set(cfg["seeds"])) != len(cfg["seeds"]):
+        raise ConfigError("seeds: a seed is listed twice")
+    ds = cfg["dataset"]
+    if ds["pool_split"] == ds["eval_split"]:
+        raise ConfigError("dataset.eval_split: must differ from dataset.pool_split (eval rows never enter the pool)")
+    local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
+    resolve_encoder(cfg["encoder"]["model"])  # raises ConfigError for a missing model directory
+    size = pool_size(cfg, prepared_pool)
+    if size is not None:
+        if size == 0:
+            raise DataError(f"dataset: split '{ds['pool_split']}' is empty")
+        check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"])
+
+
+__all__ = ["check_config", "dataset_key", "encoder_key", "pool_size", "RESERVED_ARMS"]

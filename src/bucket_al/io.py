@@ -1,0 +1,77 @@
+"""File helpers. Every writer goes through :func:`atomic_path`: the file appears under its
+final name only once it is complete, so a crash never leaves a half-written output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_table(df: pd.DataFrame, path) -> None:
+    """Write a DataFrame to parquet (no index), atomically."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def read_table(path, columns=None) -> pd.DataFrame:
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def write_vectors(row_id: np.ndarray, X: np.ndarray, path) -> None:
+    """Write a matrix as parquet: ``row_id`` (int64) and ``vector`` (fixed-size list of float32)."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if X.ndim != 2 or len(row_id) != len(X):
+        raise ValueError(f"expected {len(row_id)} rows of vectors, got shape {X.shape}")
+    vectors = pa.FixedSizeListArray.from_arrays(pa.array(X.reshape(-1)), X.shape[1])
+    table = pa.table({"row_id": pa.array(np.asarray(row_id, dtype=np.int64)), "vector": vectors})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def read_vectors(path) -> tuple[np.ndarray, np.ndarray]:
+    """Read what :func:`write_vectors` wrote: ``(row_id, X)`` with X float32 of shape (rows, dim)."""
+    table = pq.read_table(path)
+    row_id = table.column("row_id").to_numpy()
+    col = table.column("vector").combine_chunks()
+    dim = col.type.list_size
+    X = col.values.to_numpy(zero_copy_only=False).reshape(-1, dim)
+    return row_id, X
+
+
+def write_json(obj, path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
+
+
+def parquet_rows(path) -> int:
+    """Row count from the parquet footer, without reading the data."""
+    return pq.read_metadata(path).num_rows

@@ -1,0 +1,28 @@
+"""Step 3: reduce the pool's embeddings to ``dim`` dimensions (PCA by default, UMAP on request)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConfigError
+
+METHODS = ("pca", "umap")
+
+
+def reduce(X: np.ndarray, method: str = "pca", dim: int = 50, seed: int = 0) -> np.ndarray:
+    """Fit the reducer on the pool ``X`` and return the reduced float32 matrix."""
+    if method not in METHODS:
+        raise ConfigError(f"reduce.method: unknown method '{method}' (choose one of {', '.join(METHODS)})")
+    if not 1 <= dim <= X.shape[1]:
+        raise ConfigError(f"reduce.dim: {dim} must be between 1 and the embedding size {X.shape[1]}")
+    if dim > len(X):
+        raise ConfigError(f"reduce.dim: {dim} is larger than the pool ({len(X)} rows)")
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=dim, random_state=seed).fit_transform(X).astype(np.float32)
+    try:
+        import umap
+    except ImportError as exc:
+        raise ConfigError("reduce.method: 'umap' needs the umap-learn package (pip install umap-learn)") from exc
+    return umap.UMAP(n_components=dim, random_state=seed).fit_transform(X).astype(np.float32)

@@ -1,0 +1,46 @@
+"""Process-level plumbing shared by the workflow scripts: threads, logging, one-line errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from .errors import BucketALError
+
+log = logging.getLogger("bucket_al")
+
+
+def set_threads(threads: int) -> None:
+    """Limit torch and BLAS/OpenMP pools to ``threads`` (the rule's ``threads``)."""
+    threads = max(int(threads), 1)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    if "torch" in sys.modules:  # only pay torch's import where the step uses torch
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def setup_logging(logfile=None) -> None:
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if logfile:
+        handlers.append(logging.FileHandler(logfile, mode="w"))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+
+
+def run_step(step, smk) -> None:
+    """Run ``step(smk)`` for a Snakemake ``script:``: log to the rule's log file, set threads,
+    and turn our own errors into one ``error: ...`` line and exit status 1."""
+    setup_logging(smk.log[0] if len(smk.log) else None)
+    set_threads(smk.threads)
+    try:
+        step(smk)
+    except BucketALError as exc:
+        log.error("%s", exc)
+        sys.exit(f"error: {exc}")

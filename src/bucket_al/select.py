@@ -1,0 +1,140 @@
+"""Steps 5, 8 and 9: choose which pool rows get labelled.
+
+A *manifest* is a DataFrame with one row per selected pool row: ``row_id`` and ``round`` (the
+round in which the row entered). Manifests are cumulative: round r's manifest holds every row
+chosen in rounds 0..r. Every round adds exactly its planned budget (see :func:`budgets`).
+
+- round 0, :func:`select_cold_start`: ``n`` rows from each bucket;
+- round r >= 1, a strategy from :data:`STRATEGIES`: sort the rest of the pool by entropy, bucket
+  again, take ``m`` from each bucket;
+- the random twin, :func:`random_twin`: the same sizes, drawn uniformly, nested across rounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+
+COLD_START_PICKS = ("random", "nearest")
+
+
+def budgets(n: int, m: int, k: int, rounds: int) -> list[int]:
+    """Cumulative labelled-set size after each round: ``n*k``, then ``m*k`` more per round."""
+    for key, value in (("selection.n", n), ("selection.m", m), ("bucket.k", k), ("selection.rounds", rounds)):
+        if int(value) < 1:
+            raise ConfigError(f"{key}: must be a positive count, got {value}")
+    return [n * k + r * m * k for r in range(rounds)]
+
+
+def check_budget(pool_size: int, n: int, m: int, k: int, rounds: int) -> None:
+    """Fail before any work if ``k`` or the last round's budget exceed the pool."""
+    if k > pool_size:
+        raise ConfigError(f"bucket.k: {k} buckets but the pool has only {pool_size} rows")
+    last = budgets(n, m, k, rounds)[-1]
+    if last > pool_size:
+        raise ConfigError(
+            f"selection: {rounds} rounds need {last} labelled rows (n*k + (rounds-1)*m*k) "
+            f"but the pool has only {pool_size}; lower selection.n, selection.m, selection.rounds or bucket.k"
+        )
+
+
+def manifest(row_id, round_: int | np.ndarray) -> pd.DataFrame:
+    df = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64)})
+    df["round"] = np.broadcast_to(np.asarray(round_, dtype=np.int64), len(df))
+    return df.sort_values(["round", "row_id"], kind="stable").reset_index(drop=True)
+
+
+def take_per_bucket(ranked: pd.DataFrame, per_bucket: int, budget: int) -> np.ndarray:
+    """From rows already sorted best-first, take ``per_bucket`` rows of each ``bucket``.
+
+    A bucket with fewer rows gives all it has; the shortfall is topped up from the other
+    buckets' next-best rows, round-robin (every bucket's next row before anyone's row after
+    that), so exactly ``budget`` row ids come back.
+    """
+    if budget > len(ranked):
+        raise ConfigError(f"selection: budget of {budget} rows but only {len(ranked)} rows remain in the pool")
+    rank = ranked.groupby("bucket", sort=False).cumcount().to_numpy()
+    chosen = rank < per_bucket
+    taken = ranked["row_id"].to_numpy()[chosen]
+    if len(taken) > budget:  # more buckets than planned: keep the best `budget` by rank
+        order = np.lexsort((np.arange(len(ranked)), rank))
+        return ranked["row_id"].to_numpy()[order[:budget]]
+    rest = np.flatnonzero(~chosen)
+    rest = rest[np.lexsort((rest, rank[rest]))]  # by rank, then by the incoming order
+    top_up = ranked["row_id"].to_numpy()[rest[: budget - len(taken)]]
+    return np.concatenate([taken, top_up])
+
+
+def select_cold_start(buckets: pd.DataFrame, n: int, budget: int, seed: int, pick: str = "random") -> pd.DataFrame:
+    """Round 0: ``n`` rows from each bucket (``buckets``: row_id, bucket, distance).
+
+    ``pick='random'`` draws them uniformly (seeded); ``'nearest'`` takes those closest to the
+    bucket's centroid, the most typical rows.
+    """
+    if pick == "random":
+        priority = np.random.default_rng([seed, 0]).permutation(len(buckets))
+    elif pick == "nearest":
+        priority = np.lexsort((buckets["row_id"].to_numpy(), buckets["distance"].to_numpy()))
+        priority = np.argsort(priority, kind="stable")  # position of each row in distance order
+    else:
+        raise ConfigError(f"selection.cold_start: unknown pick '{pick}' (choose one of {', '.join(COLD_START_PICKS)})")
+    ranked = buckets.iloc[np.argsort(priority, kind="stable")]
+    return manifest(take_per_bucket(ranked, n, budget), 0)
+
+
+def by_entropy(scored: pd.DataFrame) -> pd.DataFrame:
+    """Highest entropy first; ties broken by row id so the order is reproducible."""
+    order = np.lexsort((scored["row_id"].to_numpy(), -scored["entropy"].to_numpy()))
+    return scored.iloc[order]
+
+
+def within_bucket(scored: pd.DataFrame, m: int, budget: int, **_) -> np.ndarray:
+    """Reading (a) of "bucket again": within each original bucket, the ``m`` highest-entropy rows."""
+    return take_per_bucket(by_entropy(scored), m, budget)
+
+
+def recluster(scored: pd.DataFrame, m: int, budget: int, *, k: int, reduced: pd.DataFrame, seed: int,
+              candidate_factor: int = 10, n_init: int = 3, **_) -> np.ndarray:
+    """Reading (b): cluster the ``candidate_factor * budget`` most uncertain rows afresh into
+    ``k`` buckets (k-means on the reduced vectors) and take the ``m`` highest-entropy rows of each."""
+    from .bucket import kmeans
+
+    ranked = by_entropy(scored)
+    candidates = ranked.iloc[: max(budget * candidate_factor, k)]
+    X = reduced.loc[candidates["row_id"].to_numpy()].to_numpy()
+    labels, _ = kmeans(X, min(k, len(candidates)), seed, n_init)
+    candidates = candidates.assign(bucket=labels)
+    return take_per_bucket(candidates, m, budget)
+
+
+def reduced_frame(row_id: np.ndarray, X: np.ndarray) -> pd.DataFrame:
+    """The reduced matrix indexed by row id, as :func:`recluster` looks rows up."""
+    return pd.DataFrame(X, index=pd.Index(row_id, name="row_id"))
+
+
+STRATEGIES = {"within_bucket": within_bucket, "recluster": recluster}
+
+
+def select_round(strategy: str, previous: pd.DataFrame, scored: pd.DataFrame, m: int, k: int, round_: int,
+                 **context) -> pd.DataFrame:
+    """Round ``round_`` >= 1: add ``m*k`` rows chosen by ``strategy`` from the scored rest of the
+    pool to the ``previous`` manifest; return the new cumulative manifest."""
+    if strategy not in STRATEGIES:
+        raise ConfigError(f"selection.strategies: unknown strategy '{strategy}' (choose from {', '.join(STRATEGIES)})")
+    if scored["row_id"].isin(previous["row_id"]).any():
+        raise ValueError("the entropy table holds rows that were already selected")
+    new = STRATEGIES[strategy](scored, m, m * k, k=k, **context)
+    return pd.concat([previous, manifest(new, round_)], ignore_index=True)
+
+
+def random_twin(pool_row_ids: np.ndarray, budgets_: list[int], seed: int) -> pd.DataFrame:
+    """The random twin's manifest after round ``len(budgets_) - 1``: the first ``budgets_[-1]``
+    rows of one seeded permutation of the pool, so every round's twin contains the previous one."""
+    ids = np.sort(np.asarray(pool_row_ids, dtype=np.int64))
+    if budgets_[-1] > len(ids):
+        raise ConfigError(f"selection: budget of {budgets_[-1]} rows but the pool has only {len(ids)}")
+    drawn = np.random.default_rng([seed, 1]).permutation(ids)[: budgets_[-1]]
+    rounds = np.searchsorted(np.asarray(budgets_), np.arange(len(drawn)), side="right")
+    return manifest(drawn, rounds)

@@ -1,0 +1,23 @@
+"""Row bookkeeping between files: every file carries ``row_id``; these helpers line rows up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def aligned(all_ids: np.ndarray, wanted: np.ndarray, source="embeddings") -> np.ndarray:
+    """Positions of ``wanted`` row ids within ``all_ids``; fails if any is missing."""
+    pos = pd.Index(all_ids).get_indexer(wanted)
+    if (pos < 0).any():
+        raise ValueError(f"{source}: {int((pos < 0).sum())} row ids are missing (stale file? re-run its rule)")
+    return pos
+
+
+def training_set(row_id: np.ndarray, X: np.ndarray, labels: pd.DataFrame, manifest: pd.DataFrame | None):
+    """Features and labels of the manifest's rows, or of the whole pool when ``manifest`` is None."""
+    wanted = labels["row_id"].to_numpy() if manifest is None else manifest["row_id"].to_numpy()
+    if manifest is not None and manifest["row_id"].duplicated().any():
+        raise ValueError("manifest selects a row twice")
+    y = labels["label"].to_numpy()[aligned(labels["row_id"].to_numpy(), wanted, "pool")]
+    return X[aligned(row_id, wanted)], y

@@ -1,0 +1,16 @@
+"""Rule embed: mean-pooled embeddings of one role's cleaned rows."""
+from bucket_al.embed import embed_texts, load_encoder
+from bucket_al.io import read_table, write_vectors
+from bucket_al.runtime import run_step, set_threads
+
+
+def main(smk):
+    rows = read_table(smk.input[0], columns=["row_id", "text"])
+    tokenizer, model, device = load_encoder(smk.params.model, smk.params.device)
+    set_threads(smk.threads)  # again, now that torch is imported
+    X = embed_texts(rows["text"], tokenizer, model, device,
+                    batch_size=smk.params.batch_size, max_length=smk.params.max_length)
+    write_vectors(rows["row_id"].to_numpy(), X, smk.output[0])
+
+
+run_step(main, snakemake)  # noqa: F821
