@@ -3,11 +3,12 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from bucket_al.config import RESERVED_ARMS, check_config, dataset_key, encoder_key
+from bucket_al.config import check_config, check_schema, dataset_key, encoder_key
 from bucket_al.data import local_split_path
 from bucket_al.select import budgets
 
-validate(config, schema="../workflow/schemas/config.schema.yaml")
+check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
+validate(config, schema="../workflow/schemas/config.schema.yaml")  # fills in the defaults
 
 DATASET = config["dataset"]
 STRATEGIES = config["selection"]["strategies"]
@@ -16,14 +17,12 @@ ROUNDS = list(range(config["selection"]["rounds"]))
 ARMS = STRATEGIES + ["random"]
 
 # Cleaned data and embeddings are keyed by dataset and encoder, so experiments share them.
-DATA = f"results/datasets/{dataset_key(DATASET)}"
-EMB = f"results/embeddings/{dataset_key(DATASET)}/{encoder_key(config['encoder']['model'])}"
-OUT = f"results/{config['experiment']}"
+RESULTS = config["results"]
+DATA = f"{RESULTS}/datasets/{dataset_key(DATASET)}"
+EMB = f"{RESULTS}/embeddings/{dataset_key(DATASET)}/{encoder_key(config['encoder']['model'])}"
+OUT = f"{RESULTS}/{config['experiment']}"
 
 check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
-for name in STRATEGIES:
-    if name in RESERVED_ARMS:
-        raise ValueError(f"selection.strategies: '{name}' is reserved for the twin or the ceiling")
 
 
 wildcard_constraints:

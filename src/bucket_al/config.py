@@ -8,14 +8,13 @@ import json
 import re
 from pathlib import Path
 
-from .data import READERS, local_split_path
+from .data import local_split_path, read_local
 from .embed import encoder_key, resolve_encoder
 from .errors import ConfigError, DataError
 from .learners import LEARNERS
 from .reduce import METHODS
 from .select import COLD_START_PICKS, STRATEGIES, check_budget
 
-RESERVED_ARMS = ("random", "ceiling")
 
 
 def dataset_key(cfg: dict) -> str:
@@ -27,13 +26,29 @@ def dataset_key(cfg: dict) -> str:
     return f"{slug.strip('-').lower()}-{digest}"
 
 
+def check_schema(cfg: dict, schema_path) -> None:
+    """Validate ``cfg`` against the JSON schema with a one-line error naming the key; Snakemake's
+    ``validate`` runs after this to fill in the defaults."""
+    import jsonschema
+    import yaml
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(cfg))
+    if error is not None:
+        key = ".".join(map(str, error.absolute_path)) or "config"
+        raise ConfigError(f"{key}: {error.message}")
+
+
 def local_source_rows(path: Path) -> int:
     """Row count of a local split file, cheaply where the format allows."""
     if path.suffix == ".parquet":
         from .io import parquet_rows
 
-        return parquet_rows(path)
-    return len(READERS[path.suffix.lower()](path))
+        try:
+            return parquet_rows(path)
+        except Exception as exc:
+            raise DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    return len(read_local(path))
 
 
 def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
@@ -76,6 +91,3 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         if size == 0:
             raise DataError(f"dataset: split '{ds['pool_split']}' is empty")
         check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"])
-
-
-__all__ = ["check_config", "dataset_key", "encoder_key", "pool_size", "RESERVED_ARMS"]

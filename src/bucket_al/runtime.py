@@ -23,7 +23,10 @@ def set_threads(threads: int) -> None:
 
 
 def setup_logging(logfile=None) -> None:
-    handlers = [logging.StreamHandler(sys.stderr)]
+    """Log INFO to the rule's log file; only warnings and errors reach the terminal."""
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers = [console]
     if logfile:
         handlers.append(logging.FileHandler(logfile, mode="w"))
     logging.basicConfig(

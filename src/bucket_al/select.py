@@ -58,9 +58,8 @@ def take_per_bucket(ranked: pd.DataFrame, per_bucket: int, budget: int) -> np.nd
     rank = ranked.groupby("bucket", sort=False).cumcount().to_numpy()
     chosen = rank < per_bucket
     taken = ranked["row_id"].to_numpy()[chosen]
-    if len(taken) > budget:  # more buckets than planned: keep the best `budget` by rank
-        order = np.lexsort((np.arange(len(ranked)), rank))
-        return ranked["row_id"].to_numpy()[order[:budget]]
+    if len(taken) > budget:
+        raise ValueError(f"{per_bucket} per bucket gives {len(taken)} rows, over the budget of {budget}: more buckets than planned")
     rest = np.flatnonzero(~chosen)
     rest = rest[np.lexsort((rest, rank[rest]))]  # by rank, then by the incoming order
     top_up = ranked["row_id"].to_numpy()[rest[: budget - len(taken)]]

@@ -1,0 +1,104 @@
+"""Bad input fails with one clear line naming the key or file, before expensive work, and
+leaves no output behind. Parse-time checks are exercised with dry runs; data checks by running
+the first job on small broken copies of the SST-2 files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workflow_helpers import SHARED_SST2, snakemake
+
+pytestmark = pytest.mark.integration
+
+
+def fails(results, extra, tmp, *args, configs=None, env=None):
+    kwargs = {"configs": configs} if configs is not None else {}
+    proc = snakemake(results, *args, extra=extra, tmp=tmp, check=False, env=env, **kwargs)
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"bucket": {"k": 5000}}, "bucket.k: 5000 buckets but the pool has only 3000 rows"),
+        ({"selection": {"rounds": 200}}, "selection: 200 rounds need"),
+        ({"selection": {"strategies": ["margin"]}}, "selection.strategies: unknown strategy 'margin'"),
+        ({"selection": {"n": 0}}, "selection.n: 0 is less than the minimum of 1"),
+        ({"selection": {"m": -2}}, "selection.m: -2 is less than the minimum of 1"),
+        ({"selection": {"cold_start": "first"}}, "selection.cold_start: unknown pick 'first'"),
+        ({"learner": {"name": "svm"}}, "learner.name: unknown learner 'svm'"),
+        ({"reduce": {"method": "tsne"}}, "reduce.method: unknown method 'tsne'"),
+        ({"encoder": {"model": "./no/such/model"}}, "encoder.model: model directory not found"),
+        ({"encoder": {"model": "package:no_such_pkg"}}, "encoder.model: package 'no_such_pkg' is not installed"),
+        ({"dataset": {"eval_split": "test"}}, "dataset.data_dir: no file for split 'test'"),
+        ({"dataset": {"eval_split": "train"}}, "dataset.eval_split: must differ from dataset.pool_split"),
+        ({"dataset": {"data_dir": "/no/such/dir"}}, "dataset.data_dir: not a directory: /no/such/dir"),
+    ],
+)
+def test_config_errors_stop_before_any_job(tmp_path, extra, message):
+    results = tmp_path / "results"
+    out = fails(results, extra, tmp_path, "-n")
+    assert message in out
+    assert not results.exists()
+
+
+@pytest.fixture
+def broken_data(tmp_path):
+    """A data folder with 300 real SST-2 train rows and the real validation rows, to break."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    train = pd.read_parquet(SHARED_SST2 / "train.parquet").head(300)
+    validation = pd.read_parquet(SHARED_SST2 / "validation.parquet")
+    return folder, train, validation
+
+
+SMALL = {"bucket": {"k": 5}, "selection": {"rounds": 2, "n": 2, "m": 2}}
+
+
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        ("unlabelled_eval", "dataset.label_column: split 'validation' carries no labels (all -1)"),
+        ("nan_text", "dataset.text_column: 7 of 300 rows of split 'train' have no text (NaN)"),
+        ("empty_text", "dataset.text_column: 3 of 300 rows of split 'train' have empty text"),
+        ("nan_label", "dataset.label_column: 4 of 300 rows of split 'train' have no label (NaN)"),
+        ("one_class", "dataset.label_column: the pool has one class only"),
+        ("renamed_column", "dataset.text_column: column 'sentence' not in split 'train'"),
+        ("unreadable", "train.parquet: unreadable"),
+    ],
+)
+def test_data_errors_fail_the_first_job_and_leave_no_output(tmp_path, broken_data, breakage, message):
+    folder, train, validation = broken_data
+    if breakage == "unlabelled_eval":
+        validation["label"] = -1
+    elif breakage == "nan_text":
+        train.loc[train.index[:7], "sentence"] = None
+    elif breakage == "empty_text":
+        train.loc[train.index[:3], "sentence"] = "   "
+    elif breakage == "nan_label":
+        train["label"] = train["label"].astype(float)
+        train.loc[train.index[:4], "label"] = float("nan")
+    elif breakage == "one_class":
+        train["label"] = 1
+    elif breakage == "renamed_column":
+        train = train.rename(columns={"sentence": "text"})
+    train.to_parquet(folder / "train.parquet")
+    validation.to_parquet(folder / "validation.parquet")
+    if breakage == "unreadable":
+        (folder / "train.parquet").write_bytes(b"this is not parquet")
+    results = tmp_path / "results"
+    extra = {**SMALL, "dataset": {"data_dir": str(folder), "limit": {"pool": None}}}
+    out = fails(results, extra, tmp_path, configs=["config/offline.yaml"])
+    assert message in out
+    assert not list(results.glob("datasets/*/*.parquet")) and not list(results.glob("datasets/*/*.json"))
+    assert not list(results.glob("embeddings/*/*/*.parquet"))
+
+
+def test_offline_hub_id_fails_the_first_job_with_the_offline_hint(tmp_path):
+    results = tmp_path / "results"
+    out = fails(results, None, tmp_path, configs=["config/config.yaml"], env={"HF_HUB_OFFLINE": "1"})
+    assert "error: dataset.name: cannot reach the Hugging Face Hub to load 'stanfordnlp/sst2'" in out
+    assert "--configfile config/offline.yaml" in out
+    assert not list(results.glob("datasets/*/*.parquet"))

