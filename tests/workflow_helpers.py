@@ -25,7 +25,8 @@ def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = Non
         path.write_text(yaml.safe_dump(extra))
         configs.append(str(path))
     exe = Path(sys.executable).with_name("snakemake")
-    cmd = [str(exe), "--cores", "2", "--configfile", *configs, "--config", f"results={results}", *args]
+    # args (targets, -n) first: --configfile and --config take every value that follows them
+    cmd = [str(exe), *args, "--cores", "2", "--configfile", *configs, "--config", f"results={results}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")

