@@ -29,6 +29,8 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"selection": {"m": -2}}, "selection.m: -2 is less than the minimum of 1"),
         ({"selection": {"cold_start": "first"}}, "selection.cold_start: unknown pick 'first'"),
         ({"learner": {"name": "svm"}}, "learner.name: unknown learner 'svm'"),
+        ({"learner": {"name": "linear", "params": {"alpha": 1}}}, "learner.params: "),
+        ({"learner": {"name": "linear", "params": {"C": -1}}}, "learner.C: must be positive"),
         ({"reduce": {"method": "tsne"}}, "reduce.method: unknown method 'tsne'"),
         ({"encoder": {"model": "./no/such/model"}}, "encoder.model: model directory not found"),
         ({"encoder": {"model": "package:no_such_pkg"}}, "encoder.model: package 'no_such_pkg' is not installed"),

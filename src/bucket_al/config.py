@@ -8,10 +8,10 @@ import json
 import re
 from pathlib import Path
 
-from .data import local_split_path, read_local
+from .data import check_splits, local_split_path, read_local
 from .embed import encoder_key, resolve_encoder
 from .errors import ConfigError, DataError
-from .learners import LEARNERS
+from .learners import make_learner
 from .reduce import METHODS
 from .select import COLD_START_PICKS, STRATEGIES, check_budget
 
@@ -75,15 +75,13 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         raise ConfigError("selection.strategies: a strategy is listed twice")
     if sel["cold_start"] not in COLD_START_PICKS:
         raise ConfigError(f"selection.cold_start: unknown pick '{sel['cold_start']}' (choose from {', '.join(COLD_START_PICKS)})")
-    if cfg["learner"]["name"] not in LEARNERS:
-        raise ConfigError(f"learner.name: unknown learner '{cfg['learner']['name']}' (choose from {', '.join(LEARNERS)})")
+    make_learner(cfg["learner"]["name"], 2, cfg["learner"]["params"])  # unknown name or parameters
     if cfg["reduce"]["method"] not in METHODS:
         raise ConfigError(f"reduce.method: unknown method '{cfg['reduce']['method']}' (choose from {', '.join(METHODS)})")
     if len(set(cfg["seeds"])) != len(cfg["seeds"]):
         raise ConfigError("seeds: a seed is listed twice")
     ds = cfg["dataset"]
-    if ds["pool_split"] == ds["eval_split"]:
-        raise ConfigError("dataset.eval_split: must differ from dataset.pool_split (eval rows never enter the pool)")
+    check_splits(ds)
     local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     resolve_encoder(cfg["encoder"]["model"])  # raises ConfigError for a missing model directory
     size = pool_size(cfg, prepared_pool)

@@ -36,6 +36,11 @@ def clean_text(text: str) -> str:
     return str(text).lower().strip()
 
 
+def check_splits(cfg: dict) -> None:
+    if cfg["pool_split"] == cfg["eval_split"]:
+        raise ConfigError("dataset.eval_split: must differ from dataset.pool_split (eval rows never enter the pool)")
+
+
 def local_split_path(cfg: dict, split: str) -> Path | None:
     """The local file for ``split``: ``dataset.files[split]`` or ``<data_dir>/<split>.<ext>``;
     None when the dataset comes from the hub."""
@@ -151,14 +156,14 @@ def clean_split(df: pd.DataFrame, cfg: dict, split: str) -> pd.DataFrame:
     return pd.DataFrame({"row_id": np.arange(len(df), dtype=np.int64), "text": cleaned.to_numpy(), "raw_label": label.to_numpy()})
 
 
-def subsample(df: pd.DataFrame, limit: int | None, key: str) -> pd.DataFrame:
+def subsample(df: pd.DataFrame, limit: int | None) -> pd.DataFrame:
     """A seeded subsample of ``limit`` rows (for quick runs), kept in source order."""
     if not limit or limit >= len(df):
         return df
     return df.sample(n=limit, random_state=0).sort_values("row_id").reset_index(drop=True)
 
 
-def label_vocabulary(pool_labels: pd.Series, class_names: list | None) -> list:
+def label_vocabulary(pool_labels: pd.Series) -> list:
     """Sorted distinct label values of the pool: their positions are the label ids."""
     values = sorted(pd.unique(pool_labels).tolist())
     if len(values) < 2:
@@ -172,8 +177,7 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     Returns ``pool``, ``eval`` (row_id, text, label) and the label mapping
     ``{"values": [...], "names": [...]}`` where a label id is a position in those lists.
     """
-    if cfg["pool_split"] == cfg["eval_split"]:
-        raise ConfigError("dataset.eval_split: must differ from dataset.pool_split (eval rows never enter the pool)")
+    check_splits(cfg)
     frames, names_by_split = {}, {}
     for role in ("pool", "eval"):
         split = cfg[f"{role}_split"]
@@ -182,9 +186,9 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         names_by_split[role] = class_names.get(cfg["label_column"])
     limits = cfg.get("limit") or {}
     for role in frames:
-        frames[role] = subsample(frames[role], limits.get(role), f"dataset.limit.{role}")
+        frames[role] = subsample(frames[role], limits.get(role))
 
-    values = label_vocabulary(frames["pool"]["raw_label"], names_by_split["pool"])
+    values = label_vocabulary(frames["pool"]["raw_label"])
     index = {v: i for i, v in enumerate(values)}
     unknown = sorted(set(frames["eval"]["raw_label"].tolist()) - set(values), key=str)
     if unknown:

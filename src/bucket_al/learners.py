@@ -83,7 +83,10 @@ LEARNERS = {"linear": LinearLearner}
 def make_learner(name: str, n_classes: int, params: dict | None = None, seed: int = 0):
     if name not in LEARNERS:
         raise ConfigError(f"learner.name: unknown learner '{name}' (choose from {', '.join(LEARNERS)})")
-    return LEARNERS[name](n_classes=n_classes, seed=seed, **(params or {}))
+    try:
+        return LEARNERS[name](n_classes=n_classes, seed=seed, **(params or {}))
+    except TypeError as exc:  # an unknown keyword in learner.params
+        raise ConfigError(f"learner.params: {exc}") from exc
 
 
 def load_learner(path):

@@ -25,7 +25,7 @@ def entropy_table(row_id: np.ndarray, proba: np.ndarray, bucket: np.ndarray, lab
 def score_rest(learner, row_id: np.ndarray, X: np.ndarray, manifest: pd.DataFrame, buckets: pd.DataFrame,
                label_names: list[str]) -> pd.DataFrame:
     """Entropy table of the pool rows not in ``manifest`` (everything selected so far)."""
-    from .train import aligned
+    from .rows import aligned
 
     rest = ~np.isin(row_id, manifest["row_id"].to_numpy())
     rest_ids = row_id[rest]

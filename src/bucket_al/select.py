@@ -108,6 +108,11 @@ def recluster(scored: pd.DataFrame, m: int, budget: int, *, k: int, reduced: pd.
     return take_per_bucket(candidates, m, budget)
 
 
+def round_seed(seed: int, round_: int) -> int:
+    """The random state of round ``round_`` of replicate ``seed`` (recluster's k-means)."""
+    return seed * 1000 + round_
+
+
 def reduced_frame(row_id: np.ndarray, X: np.ndarray) -> pd.DataFrame:
     """The reduced matrix indexed by row id, as :func:`recluster` looks rows up."""
     return pd.DataFrame(X, index=pd.Index(row_id, name="row_id"))

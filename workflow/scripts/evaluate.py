@@ -3,7 +3,7 @@ from bucket_al.io import parquet_rows, read_json, read_table, read_vectors, writ
 from bucket_al.learners import load_learner
 from bucket_al.metrics import evaluate
 from bucket_al.runtime import run_step
-from bucket_al.train import aligned
+from bucket_al.rows import aligned
 
 
 def main(smk):

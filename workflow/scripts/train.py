@@ -2,7 +2,7 @@
 from bucket_al.io import read_json, read_table, read_vectors
 from bucket_al.learners import make_learner
 from bucket_al.runtime import run_step
-from bucket_al.train import training_set
+from bucket_al.rows import training_set
 
 
 def main(smk):
