@@ -1,0 +1,63 @@
+"""Integration: the workflow end to end on a three-class CSV dataset with string labels and
+other column names, both strategies and the 'nearest' cold start. The sentences are templated
+(positive, negative and neutral phrases) so that a real encoder separates them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workflow_helpers import snakemake
+
+pytestmark = pytest.mark.integration
+
+WORDS = {
+    "positive": ["wonderful", "moving", "brilliant", "delightful", "a joy"],
+    "negative": ["dreadful", "tedious", "a mess", "painful", "boring"],
+    "neutral": ["ninety minutes long", "set in ohio", "shot in color", "released in may", "based on a novel"],
+}
+SUBJECTS = ["the film", "this movie", "the story", "the picture", "it"]
+
+
+def sentences(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(list(WORDS), size=n)
+    text = [f"{rng.choice(SUBJECTS)} is {rng.choice(WORDS[lab])}" for lab in labels]
+    return pd.DataFrame({"review": text, "sentiment": labels})
+
+
+def test_three_string_classes_from_csv(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    sentences(600, 0).to_csv(data / "train.csv", index=False)
+    sentences(150, 1).to_csv(data / "dev.csv", index=False)
+    results = tmp_path / "results"
+    extra = {
+        "experiment": "three",
+        "seeds": [0],
+        "dataset": {"data_dir": str(data), "text_column": "review", "label_column": "sentiment",
+                    "eval_split": "dev", "limit": {"pool": None}},
+        "bucket": {"k": 6},
+        "selection": {"rounds": 2, "n": 2, "m": 2, "cold_start": "nearest",
+                      "strategies": ["within_bucket", "recluster"], "candidate_factor": 5},
+    }
+    snakemake(results, extra=extra, tmp=tmp_path, configs=["config/offline.yaml"])
+
+    labels = json.loads(next(results.glob("datasets/*/labels.json")).read_text())
+    assert labels == {"values": ["negative", "neutral", "positive"], "names": ["negative", "neutral", "positive"]}
+    out = results / "three"
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary["arm"].unique()) == ["ceiling", "random", "recluster", "within_bucket"]
+    assert summary[summary["arm"] != "ceiling"]["n_labeled"].tolist() == [12, 24] * 3
+    assert summary[summary["arm"] == "ceiling"]["accuracy"].iloc[0] > 0.9  # three separable classes
+    metrics = json.loads((out / "recluster" / "seed0" / "round1" / "metrics.json").read_text())
+    assert set(metrics["per_class_f1"]) == {"negative", "neutral", "positive"}
+    scored = pd.read_parquet(out / "recluster" / "seed0" / "round0" / "entropy.parquet")
+    assert [c for c in scored.columns if c.startswith("p_")] == ["p_negative", "p_neutral", "p_positive"]
+    assert scored["entropy"].between(0, np.log(3) + 1e-9).all()
+    for arm in ("within_bucket", "recluster", "random"):
+        m = pd.read_parquet(out / arm / "seed0" / "round1" / "manifest.parquet")
+        assert len(m) == 24 and m["row_id"].is_unique and m["row_id"].between(0, 599).all()
