@@ -99,7 +99,7 @@ def mean_pool(last_hidden_state, attention_mask):
     return summed / torch.clamp(mask.sum(dim=1), min=1e-9)
 
 
-def embed_texts(texts, tokenizer, model, device, batch_size: int = 128, max_length: int = 512,
+def embed_texts(texts, tokenizer, model, device, batch_size: int = 32, max_length: int = 512,
                 progress: bool = True) -> np.ndarray:
     """Embed ``texts``: length-sorted batches, dynamic padding, inference mode. Returns float32
     vectors in the order of ``texts``."""
