@@ -100,7 +100,9 @@ def test_data_errors_fail_the_first_job_and_leave_no_output(tmp_path, broken_dat
 
 def test_offline_hub_id_fails_the_first_job_with_the_offline_hint(tmp_path):
     results = tmp_path / "results"
-    out = fails(results, None, tmp_path, configs=["config/config.yaml"], env={"HF_HUB_OFFLINE": "1"})
+    # a Hub endpoint nobody listens on, and no offline variables: the probe must notice
+    env = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": "0", "HF_DATASETS_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "0"}
+    out = fails(results, None, tmp_path, configs=["config/config.yaml"], env=env)
     assert "error: dataset.name: cannot reach the Hugging Face Hub to load 'stanfordnlp/sst2'" in out
     assert "--configfile config/offline.yaml" in out
     assert not list(results.glob("datasets/*/*.parquet"))

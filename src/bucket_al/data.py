@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
-import socket
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
 
-from .errors import OFFLINE_HINT, ConfigError, DataError, HubUnreachableError
+from .errors import ConfigError, DataError
+from .hub import from_hub
 
 log = logging.getLogger(__name__)
 
@@ -75,30 +73,17 @@ def read_local(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
 
 
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """True when the Hugging Face Hub endpoint accepts a TCP connection (and offline mode is off)."""
-    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
-        return False
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    try:
-        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def load_hub_split(name: str, hub_config: str | None, split: str) -> tuple[pd.DataFrame, dict]:
     """Load one split with ``datasets.load_dataset``; return it and its ClassLabel names by column."""
+
+    def load():
+        import datasets
+
+        return datasets.load_dataset(name, hub_config, split=split)
+
+    ds = from_hub(load, "dataset.name", name)
     import datasets
 
-    try:
-        ds = datasets.load_dataset(name, hub_config, split=split)
-    except Exception as exc:
-        if not hub_reachable():
-            raise HubUnreachableError(
-                f"dataset.name: cannot reach the Hugging Face Hub to load '{name}'; {OFFLINE_HINT}"
-            ) from exc
-        raise
     class_names = {
         col: feat.names for col, feat in ds.features.items() if isinstance(feat, datasets.ClassLabel)
     }

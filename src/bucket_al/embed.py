@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import OFFLINE_HINT, ConfigError, HubUnreachableError
+from .errors import ConfigError
+from .hub import from_hub
 
 log = logging.getLogger(__name__)
 
@@ -71,20 +72,14 @@ def pick_device(device: str):
 
 def load_encoder(spec: str, device: str = "auto"):
     """Load tokenizer and model for ``encoder.model``; returns ``(tokenizer, model, torch.device)``."""
-    from transformers import AutoModel, AutoTokenizer
-
     source = resolve_encoder(spec)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModel.from_pretrained(source)
-    except OSError as exc:
-        from .data import hub_reachable
 
-        if source == spec and not hub_reachable():
-            raise HubUnreachableError(
-                f"encoder.model: cannot reach the Hugging Face Hub to load '{spec}'; {OFFLINE_HINT}"
-            ) from exc
-        raise
+    def load():
+        from transformers import AutoModel, AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(source), AutoModel.from_pretrained(source)
+
+    tokenizer, model = load() if source != spec else from_hub(load, "encoder.model", spec)
     dev = pick_device(device)
     model.to(dev).eval()
     return tokenizer, model, dev

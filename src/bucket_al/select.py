@@ -73,14 +73,12 @@ def select_cold_start(buckets: pd.DataFrame, n: int, budget: int, seed: int, pic
     bucket's centroid, the most typical rows.
     """
     if pick == "random":
-        priority = np.random.default_rng([seed, 0]).permutation(len(buckets))
+        order = np.random.default_rng([seed, 0]).permutation(len(buckets))
     elif pick == "nearest":
-        priority = np.lexsort((buckets["row_id"].to_numpy(), buckets["distance"].to_numpy()))
-        priority = np.argsort(priority, kind="stable")  # position of each row in distance order
+        order = np.lexsort((buckets["row_id"].to_numpy(), buckets["distance"].to_numpy()))
     else:
         raise ConfigError(f"selection.cold_start: unknown pick '{pick}' (choose one of {', '.join(COLD_START_PICKS)})")
-    ranked = buckets.iloc[np.argsort(priority, kind="stable")]
-    return manifest(take_per_bucket(ranked, n, budget), 0)
+    return manifest(take_per_bucket(buckets.iloc[order], n, budget), 0)
 
 
 def by_entropy(scored: pd.DataFrame) -> pd.DataFrame:
