@@ -48,6 +48,8 @@ class LinearLearner:
         clf = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
         clf.fit((X - self.mean_) / self.scale_, y)
         self.coef_, self.intercept_ = clf.coef_, clf.intercept_
+        log.info("fitted logistic regression (C=%g) on %d rows, classes %s, %d iterations",
+                 self.C, len(X), self.classes_.tolist(), int(clf.n_iter_.max()))
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 METHODS = ("pca", "umap")
 
@@ -20,7 +24,11 @@ def reduce(X: np.ndarray, method: str = "pca", dim: int = 50, seed: int = 0) -> 
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=dim, random_state=seed).fit_transform(X).astype(np.float32)
+        pca = PCA(n_components=dim, random_state=seed)
+        reduced = pca.fit_transform(X).astype(np.float32)
+        log.info("PCA %d -> %d dimensions keeps %.1f%% of the variance", X.shape[1], dim,
+                 100 * pca.explained_variance_ratio_.sum())
+        return reduced
     try:
         import umap
     except ImportError as exc:

@@ -12,10 +12,14 @@ chosen in rounds 0..r. Every round adds exactly its planned budget (see :func:`b
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 COLD_START_PICKS = ("random", "nearest")
 
@@ -128,6 +132,9 @@ def select_round(strategy: str, previous: pd.DataFrame, scored: pd.DataFrame, m:
     if scored["row_id"].isin(previous["row_id"]).any():
         raise ValueError("the entropy table holds rows that were already selected")
     new = STRATEGIES[strategy](scored, m, m * k, k=k, **context)
+    chosen = scored.set_index("row_id").loc[new, "entropy"]
+    log.info("round %d (%s): %d new rows, mean entropy %.4f (rest of the pool: %.4f); %d labelled in all",
+             round_, strategy, len(new), chosen.mean(), scored["entropy"].mean(), len(previous) + len(new))
     return pd.concat([previous, manifest(new, round_)], ignore_index=True)
 
 
