@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
-from .data import check_splits, local_split_path, read_local
+from .data import check_splits, local_split_path, read_local, unreadable
 from .embed import encoder_key, resolve_encoder
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, check_choice
 from .learners import make_learner
 from .reduce import METHODS
 from .select import COLD_START_PICKS, STRATEGIES, check_budget
@@ -47,7 +47,7 @@ def local_source_rows(path: Path) -> int:
         try:
             return parquet_rows(path)
         except Exception as exc:
-            raise DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+            raise unreadable(path, exc) from exc
     return len(read_local(path))
 
 
@@ -69,15 +69,12 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     """Semantic checks the JSON schema cannot express. Raises a one-line ConfigError/DataError."""
     sel = cfg["selection"]
     for name in sel["strategies"]:
-        if name not in STRATEGIES:
-            raise ConfigError(f"selection.strategies: unknown strategy '{name}' (choose from {', '.join(STRATEGIES)})")
+        check_choice("selection.strategies", "strategy", name, STRATEGIES)
     if len(set(sel["strategies"])) != len(sel["strategies"]):
         raise ConfigError("selection.strategies: a strategy is listed twice")
-    if sel["cold_start"] not in COLD_START_PICKS:
-        raise ConfigError(f"selection.cold_start: unknown pick '{sel['cold_start']}' (choose from {', '.join(COLD_START_PICKS)})")
+    check_choice("selection.cold_start", "pick", sel["cold_start"], COLD_START_PICKS)
     make_learner(cfg["learner"]["name"], 2, cfg["learner"]["params"])  # unknown name or parameters
-    if cfg["reduce"]["method"] not in METHODS:
-        raise ConfigError(f"reduce.method: unknown method '{cfg['reduce']['method']}' (choose from {', '.join(METHODS)})")
+    check_choice("reduce.method", "method", cfg["reduce"]["method"], METHODS)
     if len(set(cfg["seeds"])) != len(cfg["seeds"]):
         raise ConfigError("seeds: a seed is listed twice")
     ds = cfg["dataset"]

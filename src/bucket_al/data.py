@@ -69,8 +69,13 @@ def read_local(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: unsupported file type '{path.suffix}' (use one of {', '.join(READERS)})")
     try:
         return reader(path)
-    except Exception as exc:  # re-raised with the file named; the original is chained
-        raise DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
+
+
+def unreadable(path: Path, exc: Exception) -> DataError:
+    """The one-line error for a file that could not be read; raise it ``from exc``."""
+    return DataError(f"{path}: unreadable: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
 def load_hub_split(name: str, hub_config: str | None, split: str) -> tuple[pd.DataFrame, dict]:
@@ -163,15 +168,12 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     ``{"values": [...], "names": [...]}`` where a label id is a position in those lists.
     """
     check_splits(cfg)
-    frames, names_by_split = {}, {}
+    limits = cfg.get("limit") or {}
+    frames, class_names = {}, {}
     for role in ("pool", "eval"):
         split = cfg[f"{role}_split"]
-        raw, class_names = load_split(cfg, split)
-        frames[role] = clean_split(raw, cfg, split)
-        names_by_split[role] = class_names.get(cfg["label_column"])
-    limits = cfg.get("limit") or {}
-    for role in frames:
-        frames[role] = subsample(frames[role], limits.get(role))
+        raw, class_names[role] = load_split(cfg, split)
+        frames[role] = subsample(clean_split(raw, cfg, split), limits.get(role))
 
     values = label_vocabulary(frames["pool"]["raw_label"])
     index = {v: i for i, v in enumerate(values)}
@@ -180,7 +182,7 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         raise DataError(
             f"dataset.label_column: split '{cfg['eval_split']}' has labels the pool never shows: {unknown[:5]}"
         )
-    hub_names = names_by_split["pool"]
+    hub_names = class_names["pool"].get(cfg["label_column"])  # ClassLabel names, hub datasets only
     names = [hub_names[v] if hub_names and isinstance(v, (int, np.integer)) else str(v) for v in values]
     out = {}
     for role, df in frames.items():

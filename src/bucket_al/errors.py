@@ -9,6 +9,12 @@ class ConfigError(BucketALError, ValueError):
     """A config value is wrong; the message names the key (e.g. ``selection.n``)."""
 
 
+def check_choice(key: str, kind: str, value, choices) -> None:
+    """Raise ``<key>: unknown <kind> '<value>' (choose from a, b)`` unless ``value`` is a choice."""
+    if value not in choices:
+        raise ConfigError(f"{key}: unknown {kind} '{value}' (choose from {', '.join(choices)})")
+
+
 class DataError(BucketALError, ValueError):
     """Input data is unusable; the message names the file or split and says how many rows."""
 

@@ -10,7 +10,7 @@ import logging
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, check_choice
 from .io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,7 @@ LEARNERS = {"linear": LinearLearner}
 
 
 def make_learner(name: str, n_classes: int, params: dict | None = None, seed: int = 0):
-    if name not in LEARNERS:
-        raise ConfigError(f"learner.name: unknown learner '{name}' (choose from {', '.join(LEARNERS)})")
+    check_choice("learner.name", "learner", name, LEARNERS)
     try:
         return LEARNERS[name](n_classes=n_classes, seed=seed, **(params or {}))
     except TypeError as exc:  # an unknown keyword in learner.params

@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, check_choice
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +15,7 @@ METHODS = ("pca", "umap")
 
 def reduce(X: np.ndarray, method: str = "pca", dim: int = 50, seed: int = 0) -> np.ndarray:
     """Fit the reducer on the pool ``X`` and return the reduced float32 matrix."""
-    if method not in METHODS:
-        raise ConfigError(f"reduce.method: unknown method '{method}' (choose one of {', '.join(METHODS)})")
+    check_choice("reduce.method", "method", method, METHODS)
     if not 1 <= dim <= X.shape[1]:
         raise ConfigError(f"reduce.dim: {dim} must be between 1 and the embedding size {X.shape[1]}")
     if dim > len(X):

@@ -17,7 +17,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, check_choice
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,11 @@ def select_cold_start(buckets: pd.DataFrame, n: int, budget: int, seed: int, pic
     ``pick='random'`` draws them uniformly (seeded); ``'nearest'`` takes those closest to the
     bucket's centroid, the most typical rows.
     """
+    check_choice("selection.cold_start", "pick", pick, COLD_START_PICKS)
     if pick == "random":
         order = np.random.default_rng([seed, 0]).permutation(len(buckets))
-    elif pick == "nearest":
+    else:  # nearest
         order = np.lexsort((buckets["row_id"].to_numpy(), buckets["distance"].to_numpy()))
-    else:
-        raise ConfigError(f"selection.cold_start: unknown pick '{pick}' (choose one of {', '.join(COLD_START_PICKS)})")
     return manifest(take_per_bucket(buckets.iloc[order], n, budget), 0)
 
 
@@ -127,8 +126,7 @@ def select_round(strategy: str, previous: pd.DataFrame, scored: pd.DataFrame, m:
                  **context) -> pd.DataFrame:
     """Round ``round_`` >= 1: add ``m*k`` rows chosen by ``strategy`` from the scored rest of the
     pool to the ``previous`` manifest; return the new cumulative manifest."""
-    if strategy not in STRATEGIES:
-        raise ConfigError(f"selection.strategies: unknown strategy '{strategy}' (choose from {', '.join(STRATEGIES)})")
+    check_choice("selection.strategies", "strategy", strategy, STRATEGIES)
     if scored["row_id"].isin(previous["row_id"]).any():
         raise ValueError("the entropy table holds rows that were already selected")
     new = STRATEGIES[strategy](scored, m, m * k, k=k, **context)
