@@ -2,13 +2,15 @@ rule ceiling:
     """The same learner trained on the whole pool: the quality to reach."""
     input:
         pool=f"{DATA}/pool.parquet",
-        embeddings=f"{EMB}/pool.parquet",
+        features=features("pool"),
         labels=f"{DATA}/labels.json",
     output:
-        f"{OUT}/ceiling/seed{{seed}}/model.ckpt",
+        directory(f"{OUT}/ceiling/seed{{seed}}/model"),
     params:
-        learner=config["learner"],
+        learner=learner_config(ceiling=True),
     threads: config["threads"]["ceiling"]
+    resources:
+        **model_resources("ceiling"),
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/train.log",
     conda:

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 from bucket_al.config import check_config, check_schema, dataset_key, encoder_key
 from bucket_al.data import local_split_path
+from bucket_al.learners import learner_class
 from bucket_al.select import budgets
 
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -15,6 +16,9 @@ STRATEGIES = config["selection"]["strategies"]
 SEEDS = config["seeds"]
 ROUNDS = list(range(config["selection"]["rounds"]))
 ARMS = STRATEGIES + ["random"]
+CEILING_SEEDS = config["ceiling"]["seeds"] or SEEDS
+LEARNER = config["learner"]["name"]
+FEATURES = learner_class(LEARNER).features  # "embeddings" (linear) or "text" (finetune)
 
 # Cleaned data and embeddings are keyed by dataset and encoder, so experiments share them.
 RESULTS = config["results"]
@@ -42,6 +46,36 @@ def local_dataset_files(wildcards=None):
     ]
 
 
+def features(role):
+    """What the learner reads for a role (pool or eval): its embeddings, or its cleaned text."""
+    return f"{EMB}/{role}.parquet" if FEATURES == "embeddings" else f"{DATA}/{role}.parquet"
+
+
+def learner_config(ceiling=False):
+    """The learner's name and parameters as the train, ceiling and score rules get them. A
+    fine-tuned model starts from the configured encoder unless learner.finetune.model says otherwise."""
+    params = dict(config["learner"].get(LEARNER) or {})
+    if LEARNER == "finetune":
+        params = {"model": config["encoder"]["model"], "device": config["encoder"]["device"], **params}
+    if ceiling:
+        params |= config["ceiling"]["params"]
+    return {"name": LEARNER, "params": params}
+
+
+# Cluster resources (mem_mb in MB, runtime in minutes) of the steps that hold a model.
+# GPUs per job come from resources.gpu (0: none); profiles can override any of these.
+MODEL_RESOURCES = {
+    "linear": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 10)},
+    "finetune": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
+}
+
+
+def model_resources(step):
+    mem_mb, runtime = MODEL_RESOURCES[LEARNER][step]
+    gpu = config["resources"]["gpu"] if FEATURES == "text" else 0
+    return {"mem_mb": mem_mb, "runtime": runtime, **({"gpu": gpu} if gpu else {})}
+
+
 def plan(round_):
     """Cumulative labelled-set sizes of rounds 0..round_."""
     s = config["selection"]
@@ -50,7 +84,7 @@ def plan(round_):
 
 def all_metrics(wildcards=None):
     model_dirs = [f"{OUT}/{arm}/seed{seed}/round{r}" for arm in ARMS for seed in SEEDS for r in ROUNDS]
-    model_dirs += [f"{OUT}/ceiling/seed{seed}" for seed in SEEDS]
+    model_dirs += [f"{OUT}/ceiling/seed{seed}" for seed in CEILING_SEEDS]
     return [f"{d}/metrics.json" for d in model_dirs]
 
 

@@ -1,6 +1,6 @@
 EVAL_INPUTS = dict(
     eval=f"{DATA}/eval.parquet",
-    embeddings=f"{EMB}/eval.parquet",
+    features=features("eval"),
     pool=f"{DATA}/pool.parquet",
     labels=f"{DATA}/labels.json",
 )
@@ -9,7 +9,7 @@ EVAL_INPUTS = dict(
 rule evaluate:
     """Metrics of one round's model (a strategy or the random twin) on the eval split."""
     input:
-        model=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model.ckpt",
+        model=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
         **EVAL_INPUTS,
     output:
@@ -18,6 +18,7 @@ rule evaluate:
         arm=lambda w: w.arm,
         seed=lambda w: int(w.seed),
         round=lambda w: int(w.round),
+        pool_sample=lambda w: config["score"]["pool_sample"] if w.arm in STRATEGIES else None,
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/evaluate_round{{round}}.log",
     conda:
@@ -29,7 +30,7 @@ rule evaluate:
 rule evaluate_ceiling:
     """Metrics of the ceiling model on the eval split."""
     input:
-        model=f"{OUT}/ceiling/seed{{seed}}/model.ckpt",
+        model=f"{OUT}/ceiling/seed{{seed}}/model",
         **EVAL_INPUTS,
     output:
         f"{OUT}/ceiling/seed{{seed}}/metrics.json",
@@ -37,6 +38,7 @@ rule evaluate_ceiling:
         arm="ceiling",
         seed=lambda w: int(w.seed),
         round=None,
+        pool_sample=None,
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/evaluate.log",
     conda:

@@ -51,16 +51,23 @@ rule select_entropy_round:
 
 
 rule score:
-    """Predict the rest of the pool with the round's model; write the entropy table."""
+    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample) with the
+    round's model; write the entropy table."""
     input:
-        model=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/model.ckpt",
+        model=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/manifest.parquet",
-        embeddings=f"{EMB}/pool.parquet",
+        features=features("pool"),
         buckets=f"{OUT}/bucket/seed{{seed}}.parquet",
         labels=f"{DATA}/labels.json",
     output:
         f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/entropy.parquet",
+    params:
+        pool_sample=config["score"]["pool_sample"],
+        seed=lambda w: int(w.seed),
+        round=lambda w: int(w.round),
     threads: config["threads"]["train"]
+    resources:
+        **model_resources("score"),
     log:
         f"{OUT}/logs/{{strategy}}/seed{{seed}}/score_round{{round}}.log",
     conda:

@@ -3,13 +3,15 @@ rule train:
     input:
         manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
         pool=f"{DATA}/pool.parquet",
-        embeddings=f"{EMB}/pool.parquet",
+        features=features("pool"),
         labels=f"{DATA}/labels.json",
     output:
-        f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model.ckpt",
+        directory(f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model"),
     params:
-        learner=config["learner"],
+        learner=learner_config(),
     threads: config["threads"]["train"]
+    resources:
+        **model_resources("train"),
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/train_round{{round}}.log",
     conda:

@@ -78,9 +78,10 @@ def test_one_class_training_set_predicts_that_class():
 def test_save_load_round_trip(tmp_path):
     X, y = blobs(3, seed=6)
     model = LinearLearner(n_classes=3, C=0.5, max_iter=500, seed=4).fit(X, y)
-    path = tmp_path / "model.ckpt"
+    path = tmp_path / "model"
     model.save(path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.ckpt"]  # no .npz suffix, no temp file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temp directory left
+    assert sorted(p.name for p in path.iterdir()) == ["learner.json", "weights.npz"]
     loaded = LinearLearner.load(path)
     assert (loaded.n_classes, loaded.C, loaded.max_iter, loaded.seed) == (3, 0.5, 500, 4)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
@@ -93,25 +94,40 @@ def test_save_load_missing_class(tmp_path):
     X, y = blobs(4, seed=7)
     keep = y != 0
     model = LinearLearner(n_classes=4).fit(X[keep], y[keep])
-    model.save(tmp_path / "model.ckpt")
-    loaded = load_learner(tmp_path / "model.ckpt")
+    model.save(tmp_path / "model")
+    loaded = load_learner(tmp_path / "model")
     p = loaded.predict_proba(X)
     assert p.shape == (len(X), 4) and (p[:, 0] == 0).all()
     np.testing.assert_array_equal(p, model.predict_proba(X))
 
 
 def test_make_learner():
-    model = make_learner("linear", 4, {"C": 2.0, "max_iter": 50}, seed=9)
+    model = make_learner("linear", list("abcd"), {"C": 2.0, "max_iter": 50}, seed=9)
     assert isinstance(model, LinearLearner)
     assert (model.n_classes, model.C, model.max_iter, model.seed) == (4, 2.0, 50, 9)
-    assert "linear" in LEARNERS
+    assert model.label_names == list("abcd")
+    assert set(LEARNERS) == {"linear", "finetune"}
+
+
+def test_save_overwrites_an_older_checkpoint(tmp_path):
+    X, y = blobs(2, seed=3)
+    LinearLearner(n_classes=2, C=0.1).fit(X, y).save(tmp_path / "model")
+    newer = LinearLearner(n_classes=2, C=1.0).fit(X, y)
+    newer.save(tmp_path / "model")
+    assert load_learner(tmp_path / "model").C == 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_load_learner_needs_a_checkpoint_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no learner.json"):
+        load_learner(tmp_path)
 
 
 def test_make_learner_unknown_name():
-    with pytest.raises(ConfigError, match=r"^learner\.name: unknown learner 'svm' \(choose from linear\)$"):
-        make_learner("svm", 2)
+    with pytest.raises(ConfigError, match=r"^learner\.name: unknown learner 'svm' \(choose from linear, finetune\)$"):
+        make_learner("svm", ["a", "b"])
 
 
 def test_non_positive_c():
-    with pytest.raises(ConfigError, match=r"learner\.C"):
-        make_learner("linear", 2, {"C": 0})
+    with pytest.raises(ConfigError, match=r"learner\.linear\.C"):
+        make_learner("linear", ["a", "b"], {"C": 0})

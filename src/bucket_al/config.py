@@ -73,7 +73,15 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     if len(set(sel["strategies"])) != len(sel["strategies"]):
         raise ConfigError("selection.strategies: a strategy is listed twice")
     check_choice("selection.cold_start", "pick", sel["cold_start"], COLD_START_PICKS)
-    make_learner(cfg["learner"]["name"], 2, cfg["learner"]["params"])  # unknown name or parameters
+    learner = cfg["learner"]
+    params = learner.get(learner["name"]) or {}
+    make_learner(learner["name"], ["0", "1"], params)  # unknown name or parameters
+    make_learner(learner["name"], ["0", "1"], {**params, **cfg["ceiling"]["params"]})
+    if "model" in params:
+        resolve_encoder(params["model"], f"learner.{learner['name']}.model")  # a fine-tuned model's own start
+    extra = set(cfg["ceiling"]["seeds"] or []) - set(cfg["seeds"])
+    if extra:
+        raise ConfigError(f"ceiling.seeds: {sorted(extra)} not in seeds {cfg['seeds']}")
     check_choice("reduce.method", "method", cfg["reduce"]["method"], METHODS)
     if len(set(cfg["seeds"])) != len(cfg["seeds"]):
         raise ConfigError("seeds: a seed is listed twice")

@@ -31,24 +31,25 @@ def looks_like_path(spec: str) -> bool:
     return spec.startswith(("/", "./", "../", "~")) or spec in (".", "..")
 
 
-def resolve_encoder(spec: str) -> str:
-    """Turn ``encoder.model`` into what ``from_pretrained`` takes: a directory or a hub id."""
+def resolve_encoder(spec: str, key: str = "encoder.model") -> str:
+    """Turn ``encoder.model`` (or another model setting, named ``key`` in errors) into what
+    ``from_pretrained`` takes: a directory or a hub id."""
     if spec.startswith(PACKAGE_PREFIX):
         module = spec[len(PACKAGE_PREFIX):]
         found = importlib.util.find_spec(module)
         if found is None or not found.submodule_search_locations:
-            raise ConfigError(f"encoder.model: package '{module}' is not installed (pip install {module.replace('_', '-')})")
+            raise ConfigError(f"{key}: package '{module}' is not installed (pip install {module.replace('_', '-')})")
         pkg_dir = Path(list(found.submodule_search_locations)[0])
         for candidate in (pkg_dir / "model", pkg_dir):
             if (candidate / "config.json").is_file():
                 return str(candidate)
-        raise ConfigError(f"encoder.model: package '{module}' holds no model directory (no config.json under {pkg_dir})")
+        raise ConfigError(f"{key}: package '{module}' holds no model directory (no config.json under {pkg_dir})")
     path = Path(spec).expanduser()
     if looks_like_path(spec) or path.is_dir():
         if not path.is_dir():
-            raise ConfigError(f"encoder.model: model directory not found: {path}")
+            raise ConfigError(f"{key}: model directory not found: {path}")
         if not (path / "config.json").is_file():
-            raise ConfigError(f"encoder.model: {path} is not a model directory (no config.json)")
+            raise ConfigError(f"{key}: {path} is not a model directory (no config.json)")
         return str(path.resolve())
     return spec  # a hub id
 

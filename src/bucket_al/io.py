@@ -1,11 +1,13 @@
-"""File helpers. Every writer goes through :func:`atomic_path`: the file appears under its
-final name only once it is complete, so a crash never leaves a half-written output."""
+"""File helpers. Every writer goes through :func:`atomic_path` (or :func:`atomic_dir` for a
+checkpoint directory): the output appears under its final name only once it is complete, so a
+crash never leaves a half-written output."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,23 @@ def atomic_path(path):
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(path):
+    """Yield a temporary directory beside ``path``; rename it onto ``path`` on success (an older
+    ``path`` is replaced). A checkpoint directory is thus either complete or absent."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
@@ -75,3 +94,18 @@ def read_json(path):
 def parquet_rows(path) -> int:
     """Row count from the parquet footer, without reading the data."""
     return pq.read_metadata(path).num_rows
+
+
+CHECKPOINT_META = "learner.json"
+
+
+def write_meta(directory, meta: dict) -> None:
+    """A checkpoint directory's ``learner.json``: the learner's name, classes, hyper-parameters."""
+    (Path(directory) / CHECKPOINT_META).write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def read_meta(directory) -> dict:
+    path = Path(directory) / CHECKPOINT_META
+    if not path.is_file():
+        raise FileNotFoundError(f"{directory}: not a checkpoint directory (no {CHECKPOINT_META})")
+    return json.loads(path.read_text())

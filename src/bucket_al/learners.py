@@ -1,34 +1,42 @@
 """Step 6: learners. A learner has the scikit-learn shape: ``fit(X, y)``, ``predict_proba(X)``
 (one column per class id, ``n_classes`` columns even when the training set lacks a class),
-``save(path)`` and ``load(path)``. Register new ones in :data:`LEARNERS`.
+``save(path)`` and ``load(path)``. ``features`` says what X is: ``"embeddings"`` (a float matrix
+of the pool's sentence vectors) or ``"text"`` (an array of the cleaned sentences).
+
+Every checkpoint is a directory holding ``learner.json`` (the learner's name, classes and
+hyper-parameters), so :func:`load_learner` reloads any of them. Register new learners in
+:data:`LEARNERS`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from pathlib import Path
 
 import numpy as np
 
 from .errors import ConfigError, check_choice
-from .io import atomic_path
+from .finetune import FinetuneLearner
+from .io import atomic_dir, read_meta, write_meta
 
 log = logging.getLogger(__name__)
-
 
 class LinearLearner:
     """Multinomial logistic regression on the full embeddings (scikit-learn, lbfgs).
 
-    Features are standardised with the training rows' mean and scale. The checkpoint is a
-    plain ``.npz`` (weights, bias, scaler, classes seen, hyper-parameters): no pickle.
+    Features are standardised with the training rows' mean and scale. The checkpoint directory
+    holds ``learner.json`` and ``weights.npz`` (weights, bias, scaler, classes seen): no pickle.
     """
 
     name = "linear"
+    features = "embeddings"
 
-    def __init__(self, n_classes: int, C: float = 1.0, max_iter: int = 1000, seed: int = 0):
+    def __init__(self, n_classes: int, C: float = 1.0, max_iter: int = 1000, seed: int = 0,
+                 label_names: list[str] | None = None):
         if C <= 0:
-            raise ConfigError(f"learner.C: must be positive, got {C}")
+            raise ConfigError(f"learner.linear.C: must be positive, got {C}")
         self.n_classes, self.C, self.max_iter, self.seed = int(n_classes), float(C), int(max_iter), int(seed)
+        self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
         self.coef_ = self.intercept_ = self.mean_ = self.scale_ = self.classes_ = None
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> "LinearLearner":
@@ -64,34 +72,41 @@ class LinearLearner:
         return full
 
     def save(self, path) -> None:
-        meta = {"learner": self.name, "n_classes": self.n_classes, "C": self.C, "max_iter": self.max_iter, "seed": self.seed}
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, coef=self.coef_, intercept=self.intercept_, mean=self.mean_, scale=self.scale_,
-                     classes=self.classes_, meta=np.array(json.dumps(meta)))
+        meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
+                "seed": self.seed, "params": {"C": self.C, "max_iter": self.max_iter}}
+        with atomic_dir(path) as tmp:
+            write_meta(tmp, meta)
+            np.savez(tmp / "weights.npz", coef=self.coef_, intercept=self.intercept_, mean=self.mean_,
+                     scale=self.scale_, classes=self.classes_)
 
     @classmethod
     def load(cls, path) -> "LinearLearner":
-        with np.load(path) as f:
-            meta = json.loads(str(f["meta"]))
-            model = cls(meta["n_classes"], meta["C"], meta["max_iter"], meta["seed"])
+        meta = read_meta(path)
+        model = cls(meta["n_classes"], seed=meta["seed"], label_names=meta["label_names"], **meta["params"])
+        with np.load(Path(path) / "weights.npz") as f:
             model.coef_, model.intercept_ = f["coef"], f["intercept"]
             model.mean_, model.scale_, model.classes_ = f["mean"], f["scale"], f["classes"]
         return model
 
 
-LEARNERS = {"linear": LinearLearner}
+LEARNERS = {"linear": LinearLearner, "finetune": FinetuneLearner}
 
 
-def make_learner(name: str, n_classes: int, params: dict | None = None, seed: int = 0):
+def learner_class(name: str):
     check_choice("learner.name", "learner", name, LEARNERS)
+    return LEARNERS[name]
+
+
+def make_learner(name: str, label_names: list[str], params: dict | None = None, seed: int = 0):
+    """A fresh learner for these classes (ids 0..len(label_names)-1); ``params`` are the
+    config's ``learner.<name>`` section. Unknown names and parameters raise a ConfigError."""
+    cls = learner_class(name)
     try:
-        return LEARNERS[name](n_classes=n_classes, seed=seed, **(params or {}))
-    except TypeError as exc:  # an unknown keyword in learner.params
-        raise ConfigError(f"learner.params: {exc}") from exc
+        return cls(n_classes=len(label_names), label_names=list(label_names), seed=seed, **(params or {}))
+    except TypeError as exc:  # an unknown keyword in learner.<name>
+        raise ConfigError(f"learner.{name}: {exc}") from exc
 
 
 def load_learner(path):
-    """Reload any learner's checkpoint (the learner's name is stored in it)."""
-    with np.load(path) as f:
-        name = json.loads(str(f["meta"]))["learner"]
-    return LEARNERS[name].load(path)
+    """Reload any learner's checkpoint directory (the learner's name is in its learner.json)."""
+    return learner_class(read_meta(path)["learner"]).load(path)

@@ -14,6 +14,19 @@ def aligned(all_ids: np.ndarray, wanted: np.ndarray, source="embeddings") -> np.
     return pos
 
 
+def read_features(path, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(row_id, X)`` of what a learner reads (its ``features``): the embedding matrix of an
+    embeddings file, or the ``text`` column of a cleaned split as an object array."""
+    from .io import read_table, read_vectors
+
+    if kind == "embeddings":
+        return read_vectors(path)
+    if kind == "text":
+        rows = read_table(path, columns=["row_id", "text"])
+        return rows["row_id"].to_numpy(), rows["text"].to_numpy(dtype=object)
+    raise ValueError(f"unknown feature kind '{kind}' (embeddings or text)")
+
+
 def training_set(row_id: np.ndarray, X: np.ndarray, labels: pd.DataFrame, manifest: pd.DataFrame | None):
     """Features and labels of the manifest's rows, or of the whole pool when ``manifest`` is None."""
     wanted = labels["row_id"].to_numpy() if manifest is None else manifest["row_id"].to_numpy()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from .errors import BucketALError
@@ -11,12 +12,15 @@ log = logging.getLogger("bucket_al")
 
 
 def set_threads(threads: int) -> None:
-    """Limit torch and BLAS/OpenMP pools to ``threads`` (the rule's ``threads``)."""
+    """Limit torch and BLAS/OpenMP pools to ``threads`` (the rule's ``threads``). torch is not
+    imported here (steps that never use it should not pay for it): if it is imported later, it
+    sizes its pool from OMP_NUM_THREADS, which is set here."""
     threads = max(int(threads), 1)
     from threadpoolctl import threadpool_limits
 
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
     threadpool_limits(threads)
-    if "torch" in sys.modules:  # only pay torch's import where the step uses torch
+    if "torch" in sys.modules:
         import torch
 
         torch.set_num_threads(threads)

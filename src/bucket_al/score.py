@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 def entropy(proba: np.ndarray) -> np.ndarray:
@@ -22,12 +26,18 @@ def entropy_table(row_id: np.ndarray, proba: np.ndarray, bucket: np.ndarray, lab
     return table
 
 
-def score_rest(learner, row_id: np.ndarray, X: np.ndarray, manifest: pd.DataFrame, buckets: pd.DataFrame,
-               label_names: list[str]) -> pd.DataFrame:
-    """Entropy table of the pool rows not in ``manifest`` (everything selected so far)."""
+def score_rest(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, buckets: pd.DataFrame,
+               label_names: list[str], pool_sample: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Entropy table of the pool rows not in ``manifest`` (everything selected so far). With
+    ``pool_sample``, only a seeded uniform sample of that many of those rows is scored (all of
+    them when fewer remain); the next round then selects from the sample."""
     from .rows import aligned
 
-    rest = ~np.isin(row_id, manifest["row_id"].to_numpy())
+    rest = unselected = np.flatnonzero(~np.isin(row_id, manifest["row_id"].to_numpy()))
+    if pool_sample is not None and pool_sample < len(unselected):
+        rest = np.sort(np.random.default_rng(seed).choice(unselected, size=pool_sample, replace=False))
+    log.info("scoring %d of the %d pool rows not yet selected%s", len(rest), len(unselected),
+             f" (score.pool_sample={pool_sample}, seed {seed})" if pool_sample is not None else "")
     rest_ids = row_id[rest]
     bucket = buckets["bucket"].to_numpy()[aligned(buckets["row_id"].to_numpy(), rest_ids, "buckets")]
     return entropy_table(rest_ids, learner.predict_proba(X[rest]), bucket, label_names)

@@ -110,7 +110,8 @@ def recluster(scored: pd.DataFrame, m: int, budget: int, *, k: int, reduced: pd.
 
 
 def round_seed(seed: int, round_: int) -> int:
-    """The random state of round ``round_`` of replicate ``seed`` (recluster's k-means)."""
+    """The random state of round ``round_`` of replicate ``seed`` (recluster's k-means, the
+    score step's pool sample)."""
     return seed * 1000 + round_
 
 

@@ -1,20 +1,22 @@
 """Rules evaluate and evaluate_ceiling: metrics.json of one model on the eval split."""
-from bucket_al.io import parquet_rows, read_json, read_table, read_vectors, write_json
+from bucket_al.io import parquet_rows, read_json, read_table, write_json
 from bucket_al.learners import load_learner
 from bucket_al.metrics import evaluate
+from bucket_al.rows import aligned, read_features
 from bucket_al.runtime import run_step
-from bucket_al.rows import aligned
 
 
 def main(smk):
-    row_id, X = read_vectors(smk.input.embeddings)
+    learner = load_learner(smk.input.model)
+    row_id, X = read_features(smk.input.features, learner.features)
     eval_ = read_table(smk.input.eval, columns=["row_id", "label"])
-    X = X[aligned(row_id, eval_["row_id"].to_numpy(), smk.input.embeddings)]
+    X = X[aligned(row_id, eval_["row_id"].to_numpy(), smk.input.features)]
     pool_size = parquet_rows(smk.input.pool)
     n_labeled = parquet_rows(smk.input.manifest) if "manifest" in smk.input.keys() else pool_size
-    proba = load_learner(smk.input.model).predict_proba(X)
-    metrics = evaluate(eval_["label"].to_numpy(), proba, read_json(smk.input.labels)["names"], n_labeled, pool_size)
-    write_json({"arm": smk.params.arm, "seed": smk.params.seed, "round": smk.params.round, **metrics}, smk.output[0])
+    metrics = evaluate(eval_["label"].to_numpy(), learner.predict_proba(X), read_json(smk.input.labels)["names"],
+                       n_labeled, pool_size)
+    write_json({"arm": smk.params.arm, "seed": smk.params.seed, "round": smk.params.round, **metrics,
+                "score_pool_sample": smk.params.pool_sample}, smk.output[0])
 
 
 run_step(main, snakemake)  # noqa: F821

@@ -1,0 +1,260 @@
+"""The fine-tuning learner: a transformer encoder with a fresh classification head, trained end to
+end on the round's sentences (``learner: {name: finetune}``).
+
+Every fit starts from the pretrained weights (never from the last round's model), so each round
+is comparable with its random twin. Training is a plain PyTorch loop: AdamW, linear warm-up and
+decay, seeded shuffling (optionally grouped by length, which cuts padding), seeded dropout, bf16 or
+fp16 autocast on CUDA. After training, :meth:`FinetuneLearner.fit` checks that the model learned
+(the loss fell and train accuracy beats the majority class) and raises a :class:`LearnerError`
+naming the likely cause otherwise: a silent chance-level model is the classic failure of BERT
+fine-tuning.
+
+torch and transformers are imported inside the methods, so choosing ``linear`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .embed import pick_device, resolve_encoder
+from .errors import BucketALError, ConfigError
+from .hub import from_hub
+from .io import atomic_dir, read_meta, write_meta
+
+log = logging.getLogger(__name__)
+
+
+class LearnerError(BucketALError, RuntimeError):
+    """Training finished but the model did not learn; the message names the likely cause."""
+
+
+# Train accuracy for the learning check is measured on at most this many training rows.
+CHECK_ROWS = 2000
+
+
+def length_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator, group_by_length: bool,
+                   window: int = 50) -> list[np.ndarray]:
+    """One epoch of training batches (row positions). Rows are shuffled; with ``group_by_length``
+    each window of ``window`` batches is sorted by length before it is cut, and the batches are
+    shuffled again, so a batch holds sentences of similar length (less padding) while the order
+    of batches stays random."""
+    order = rng.permutation(len(lengths))
+    if not group_by_length:
+        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    batches = []
+    span = batch_size * window
+    for start in range(0, len(order), span):
+        chunk = order[start:start + span]
+        chunk = chunk[np.argsort(-lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def learning_failure(losses: list[float], train_accuracy: float, majority: float) -> str | None:
+    """Why the run did not learn, or None. It learned when the mean loss of the last tenth of the
+    steps is below 90 % of the first tenth's, and train accuracy beats the majority-class share
+    by a margin (5 points, or half the room above the majority when that is smaller)."""
+    tenth = max(1, len(losses) // 10)
+    first, last = float(np.mean(losses[:tenth])), float(np.mean(losses[-tenth:]))
+    margin = min(0.05, (1.0 - majority) / 2)
+    problems = []
+    if not last < 0.9 * first:
+        problems.append(f"training loss did not fall ({first:.3f} -> {last:.3f})")
+    if not train_accuracy > majority + margin:
+        problems.append(f"train accuracy {train_accuracy:.3f} does not beat the majority class "
+                        f"({majority:.3f}) by {margin:.3f}")
+    return "; ".join(problems) or None
+
+
+class FinetuneLearner:
+    """``AutoModelForSequenceClassification`` from ``model`` (hub id, model directory or
+    ``package:<module>``; the workflow passes ``encoder.model``), trained on raw sentences.
+
+    Steps: ``max(epochs * ceil(rows / batch_size), min_steps)``, so tiny budgets still get
+    enough updates. The checkpoint directory holds the model (safetensors), its tokenizer and
+    ``learner.json`` (label names, hyper-parameters, the training summary).
+    """
+
+    name = "finetune"
+    features = "text"
+
+    def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
+                 model: str = "google-bert/bert-base-uncased", epochs: float = 3, min_steps: int = 100,
+                 lr: float = 2e-5, batch_size: int = 32, max_length: int = 128, warmup_ratio: float = 0.1,
+                 weight_decay: float = 0.01, group_by_length: bool = True, predict_batch_size: int = 128,
+                 device: str = "auto", progress: bool = True):
+        for key, value, ok in [("epochs", epochs, epochs > 0), ("min_steps", min_steps, min_steps >= 0),
+                               ("lr", lr, lr > 0), ("batch_size", batch_size, batch_size >= 1),
+                               ("max_length", max_length, max_length >= 8),
+                               ("warmup_ratio", warmup_ratio, 0 <= warmup_ratio < 1),
+                               ("weight_decay", weight_decay, weight_decay >= 0),
+                               ("predict_batch_size", predict_batch_size, predict_batch_size >= 1)]:
+            if not ok:
+                raise ConfigError(f"learner.finetune.{key}: out of range ({value})")
+        if device not in ("auto", "cpu", "cuda"):
+            raise ConfigError(f"learner.finetune.device: unknown device '{device}' (choose from auto, cpu, cuda)")
+        self.n_classes, self.seed = int(n_classes), int(seed)
+        self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
+        self.params = dict(model=model, epochs=epochs, min_steps=int(min_steps), lr=float(lr),
+                           batch_size=int(batch_size), max_length=int(max_length),
+                           warmup_ratio=float(warmup_ratio), weight_decay=float(weight_decay),
+                           group_by_length=bool(group_by_length), predict_batch_size=int(predict_batch_size),
+                           device=device)
+        self.progress = progress
+        self.model = self.tokenizer = self.device = None
+        self.training = {}
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load_pretrained(self):
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        spec = self.params["model"]
+        source = resolve_encoder(spec)
+        id2label = dict(enumerate(self.label_names))
+
+        def load():
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                source, num_labels=self.n_classes, id2label=id2label,
+                label2id={v: k for k, v in id2label.items()})
+            return tokenizer, model
+
+        self.tokenizer, self.model = load() if source != spec else from_hub(load, "encoder.model", spec)
+        self.device = pick_device(self.params["device"])
+        self.model.to(self.device)
+
+    def _autocast(self):
+        import contextlib
+
+        import torch
+
+        if self.device.type != "cuda":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+
+    def _lengths(self, texts) -> np.ndarray:
+        ids = self.tokenizer(list(texts), truncation=True, max_length=self.params["max_length"])["input_ids"]
+        return np.array([len(x) for x in ids])
+
+    def _batch(self, texts):
+        return self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.params["max_length"],
+                              return_tensors="pt").to(self.device)
+
+    # -- training --------------------------------------------------------------------------
+    def fit(self, X, y) -> "FinetuneLearner":
+        import torch
+        from tqdm.auto import tqdm
+        from transformers import get_linear_schedule_with_warmup
+
+        texts, y = np.asarray(X, dtype=object), np.asarray(y, dtype=np.int64)
+        p = self.params
+        torch.manual_seed(self.seed)  # the fresh head's initial weights
+        self._load_pretrained()
+        rng = np.random.default_rng(self.seed)
+        steps = max(math.ceil(p["epochs"] * math.ceil(len(texts) / p["batch_size"])), p["min_steps"])
+        lengths = self._lengths(texts)
+
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+        groups = [
+            {"params": [w for n, w in self.model.named_parameters() if not n.endswith(no_decay)],
+             "weight_decay": p["weight_decay"]},
+            {"params": [w for n, w in self.model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+        ]
+        optimizer = torch.optim.AdamW(groups, lr=p["lr"])
+        schedule = get_linear_schedule_with_warmup(optimizer, round(p["warmup_ratio"] * steps), steps)
+        scaler = torch.amp.GradScaler("cuda", enabled=self.device.type == "cuda" and not torch.cuda.is_bf16_supported())
+        labels = torch.tensor(y)
+
+        log.info("fine-tuning %s on %d rows (%d classes) for %d steps: lr %g, batch %d, warm-up %d, "
+                 "torch threads %d, device %s", p["model"], len(texts), self.n_classes, steps, p["lr"],
+                 p["batch_size"], round(p["warmup_ratio"] * steps), torch.get_num_threads(), self.device)
+        self.model.train()
+        losses, batches, started = [], [], time.perf_counter()
+        log_every = max(1, steps // 20)
+        with tqdm(total=steps, unit="step", desc="fine-tune", disable=not self.progress, mininterval=5) as bar:
+            for step in range(steps):
+                if not batches:
+                    batches = length_batches(lengths, p["batch_size"], rng, p["group_by_length"])
+                idx = batches.pop(0)
+                with self._autocast():
+                    out = self.model(**self._batch(texts[idx]), labels=labels[idx].to(self.device))
+                scaler.scale(out.loss).backward()
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                scaler.step(optimizer)
+                scaler.update()
+                schedule.step()
+                optimizer.zero_grad(set_to_none=True)
+                losses.append(float(out.loss.detach()))
+                bar.update(1)
+                if (step + 1) % log_every == 0 or step + 1 == steps:
+                    log.info("step %d/%d  loss %.4f (mean of last %d)  lr %.2e", step + 1, steps,
+                             np.mean(losses[-log_every:]), min(log_every, len(losses)), schedule.get_last_lr()[0])
+        seconds = time.perf_counter() - started
+
+        check = rng.choice(len(texts), size=min(CHECK_ROWS, len(texts)), replace=False)
+        train_accuracy = float((self.predict_proba(texts[check]).argmax(axis=1) == y[check]).mean())
+        majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
+        self.training = {"rows": len(texts), "steps": steps, "seconds": round(seconds, 1),
+                         "loss_first": losses[0], "loss_last": losses[-1], "train_accuracy": train_accuracy,
+                         "majority": majority}
+        log.info("trained in %.1f s; train accuracy %.4f on %d rows (majority class %.4f)",
+                 seconds, train_accuracy, len(check), majority)
+        failure = learning_failure(losses, train_accuracy, majority)
+        if failure:
+            raise LearnerError(
+                f"finetune did not learn in {steps} steps: {failure}; likely causes: the learning rate "
+                f"(learner.finetune.lr={p['lr']:g}; 2e-5 to 1e-4 usually works), too few steps "
+                f"(learner.finetune.epochs / min_steps), or labels that do not match the text "
+                f"(dataset.label_column)")
+        return self
+
+    # -- prediction ------------------------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, ``n_classes`` columns: length-sorted batches, dynamic padding,
+        inference mode."""
+        import torch
+        from tqdm.auto import tqdm
+
+        texts = np.asarray(X, dtype=object)
+        order = np.argsort(-self._lengths(texts), kind="stable")
+        out = np.empty((len(texts), self.n_classes))
+        bs = self.params["predict_batch_size"]
+        self.model.eval()
+        with torch.inference_mode(), self._autocast(), tqdm(total=len(texts), unit="sent", desc="predict",
+                                                           disable=not self.progress, mininterval=5) as bar:
+            for start in range(0, len(texts), bs):
+                idx = order[start:start + bs]
+                logits = self.model(**self._batch(texts[idx])).logits.float()
+                out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+                bar.update(len(idx))
+        return out
+
+    # -- checkpoint ------------------------------------------------------------------------
+    def save(self, path) -> None:
+        meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
+                "seed": self.seed, "params": self.params, "training": self.training}
+        with atomic_dir(path) as tmp:
+            self.model.save_pretrained(tmp, safe_serialization=True)
+            self.tokenizer.save_pretrained(tmp)
+            write_meta(tmp, meta)
+
+    @classmethod
+    def load(cls, path, device: str = "auto") -> "FinetuneLearner":
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        meta = read_meta(path)
+        params = {**meta["params"], "device": device}
+        model = cls(meta["n_classes"], seed=meta["seed"], label_names=meta["label_names"], **params)
+        model.tokenizer = AutoTokenizer.from_pretrained(Path(path))
+        model.model = AutoModelForSequenceClassification.from_pretrained(Path(path))
+        model.device = pick_device(device)
+        model.model.to(model.device).eval()
+        model.training = meta.get("training", {})
+        return model
