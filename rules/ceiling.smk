@@ -13,6 +13,8 @@ rule ceiling:
         **model_resources("ceiling"),
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/train.log",
+    benchmark:
+        f"{OUT}/benchmarks/ceiling/seed{{seed}}/train.tsv"
     conda:
         "../envs/workflow.yaml"
     script:

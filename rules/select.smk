@@ -70,6 +70,8 @@ rule score:
         **model_resources("score"),
     log:
         f"{OUT}/logs/{{strategy}}/seed{{seed}}/score_round{{round}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{strategy}}/seed{{seed}}/score_round{{round}}.tsv"
     conda:
         "../envs/workflow.yaml"
     script:

@@ -14,6 +14,8 @@ rule train:
         **model_resources("train"),
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/train_round{{round}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/train_round{{round}}.tsv"
     conda:
         "../envs/workflow.yaml"
     script:
