@@ -14,6 +14,6 @@ rule aggregate:
     log:
         f"{OUT}/logs/aggregate.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/report.yaml"
     script:
         "../workflow/scripts/aggregate.py"

@@ -12,6 +12,6 @@ rule ceiling:
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/train.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/train.py"

@@ -13,6 +13,6 @@ rule train:
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/train_round{{round}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/train.py"
