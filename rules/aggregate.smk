@@ -5,8 +5,8 @@ rule aggregate:
     output:
         summary=report(f"{OUT}/summary.csv", category="Tables", caption="../workflow/report/summary.rst"),
         round_table=report(f"{OUT}/round_table.csv", category="Tables", caption="../workflow/report/round_table.rst"),
-        round_text=f"{OUT}/round_table.txt",
-        curve=f"{OUT}/curve_stats.json",
+        round_text=report(f"{OUT}/round_table.txt", category="Tables", caption="../workflow/report/round_text.rst"),
+        curve=report(f"{OUT}/curve_stats.json", category="Ceiling", caption="../workflow/report/curve_stats.rst"),
         plot=report(f"{OUT}/learning_curve.png", category="Plots", caption="../workflow/report/learning_curve.rst"),
     params:
         strategies=STRATEGIES,
@@ -14,6 +14,6 @@ rule aggregate:
     log:
         f"{OUT}/logs/aggregate.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/report.yaml"
     script:
         "../workflow/scripts/aggregate.py"

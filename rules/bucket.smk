@@ -11,6 +11,6 @@ rule bucket:
     log:
         f"{OUT}/logs/bucket_seed{{seed}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/bucket.py"

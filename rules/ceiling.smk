@@ -16,6 +16,6 @@ rule ceiling:
     benchmark:
         f"{OUT}/benchmarks/ceiling/seed{{seed}}/train.tsv"
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/train.py"

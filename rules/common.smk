@@ -92,3 +92,19 @@ def print_round_table():
     table = Path(OUT) / "round_table.txt"
     if table.is_file():
         print(table.read_text())
+
+
+def entropy_round_inputs(w):
+    prev = f"{OUT}/{w.strategy}/seed{w.seed}/round{int(w.round) - 1}"
+    inputs = {"previous": f"{prev}/manifest.parquet", "entropy": f"{prev}/entropy.parquet"}
+    if w.strategy == "recluster":
+        inputs["reduced"] = f"{OUT}/reduce/pool.parquet"
+    return inputs
+
+
+def entropy_round_params(w):
+    s = config["selection"]
+    params = {"strategy": w.strategy, "m": s["m"], "k": config["bucket"]["k"]}
+    if w.strategy == "recluster":
+        params |= {"candidate_factor": s["candidate_factor"], "n_init": config["bucket"]["n_init"]}
+    return params

@@ -11,6 +11,6 @@ rule data:
     log:
         f"{DATA}/logs/data.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/data.yaml"
     script:
         "../workflow/scripts/data.py"

@@ -15,6 +15,6 @@ rule embed:
     log:
         f"{EMB}/logs/embed_{{role}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/embedding.yaml"
     script:
         "../workflow/scripts/embed.py"

@@ -9,9 +9,9 @@ EVAL_INPUTS = dict(
 rule evaluate:
     """Metrics of one round's model (a strategy or the random twin) on the eval split."""
     input:
+        **EVAL_INPUTS,
         model=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
-        **EVAL_INPUTS,
     output:
         f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/metrics.json",
     params:
@@ -22,7 +22,7 @@ rule evaluate:
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/evaluate_round{{round}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/evaluate.py"
 
@@ -30,8 +30,8 @@ rule evaluate:
 rule evaluate_ceiling:
     """Metrics of the ceiling model on the eval split."""
     input:
-        model=f"{OUT}/ceiling/seed{{seed}}/model",
         **EVAL_INPUTS,
+        model=f"{OUT}/ceiling/seed{{seed}}/model",
     output:
         f"{OUT}/ceiling/seed{{seed}}/metrics.json",
     params:
@@ -42,6 +42,6 @@ rule evaluate_ceiling:
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/evaluate.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/evaluate.py"

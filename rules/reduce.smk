@@ -11,6 +11,6 @@ rule reduce:
     log:
         f"{OUT}/logs/reduce.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/reduce.py"

@@ -11,25 +11,9 @@ rule select_cold_start:
     log:
         f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round0.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/select_cold_start.py"
-
-
-def entropy_round_inputs(w):
-    prev = f"{OUT}/{w.strategy}/seed{w.seed}/round{int(w.round) - 1}"
-    inputs = {"previous": f"{prev}/manifest.parquet", "entropy": f"{prev}/entropy.parquet"}
-    if w.strategy == "recluster":
-        inputs["reduced"] = f"{OUT}/reduce/pool.parquet"
-    return inputs
-
-
-def entropy_round_params(w):
-    s = config["selection"]
-    params = {"strategy": w.strategy, "m": s["m"], "k": config["bucket"]["k"]}
-    if w.strategy == "recluster":
-        params |= {"candidate_factor": s["candidate_factor"], "n_init": config["bucket"]["n_init"]}
-    return params
 
 
 rule select_entropy_round:
@@ -45,7 +29,7 @@ rule select_entropy_round:
     log:
         f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round{{round}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/select_entropy_round.py"
 
@@ -73,6 +57,6 @@ rule score:
     benchmark:
         f"{OUT}/benchmarks/{{strategy}}/seed{{seed}}/score_round{{round}}.tsv"
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/score.py"

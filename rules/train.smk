@@ -17,6 +17,6 @@ rule train:
     benchmark:
         f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/train_round{{round}}.tsv"
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/train.py"

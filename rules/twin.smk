@@ -10,6 +10,6 @@ rule select_twin:
     log:
         f"{OUT}/logs/random/seed{{seed}}/select_round{{round}}.log",
     conda:
-        "../envs/workflow.yaml"
+        "../envs/training.yaml"
     script:
         "../workflow/scripts/select_twin.py"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,3 +80,17 @@ def test_atomic_path_keeps_old_file_when_body_raises(tmp_path):
             raise KeyboardInterrupt
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_outputs_get_the_usual_permissions_not_private_ones(tmp_path):
+    from bucket_al.io import atomic_dir
+
+    mask = os.umask(0o022)
+    try:
+        write_json({"a": 1}, tmp_path / "m.json")
+        with atomic_dir(tmp_path / "model") as d:
+            (d / "x").write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755

@@ -12,15 +12,11 @@ import pandas as pd
 import pytest
 
 from bucket_al.select import budgets
-import yaml
-from workflow_helpers import ROOT, SHARED_SST2, SLICE, job_counts, scheduled_outputs, snakemake
+from workflow_helpers import ROOT, SHARED_SST2, job_counts, layered_config, scheduled_outputs, snakemake
 
 pytestmark = pytest.mark.integration
 
-CFG = {}
-for path in ["config/config.yaml", *SLICE]:
-    for key, value in yaml.safe_load((ROOT / path).read_text()).items():
-        CFG[key] = {**CFG.get(key, {}), **value} if isinstance(value, dict) else value
+CFG = layered_config()
 STRATEGIES = CFG["selection"]["strategies"]
 SEEDS = CFG["seeds"]
 ROUNDS = CFG["selection"]["rounds"]
@@ -28,11 +24,8 @@ PLAN = budgets(CFG["selection"]["n"], CFG["selection"]["m"], CFG["bucket"]["k"],
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    results = tmp_path_factory.mktemp("results")
-    proc = snakemake(results)
-    out = results / CFG["experiment"]
-    return {"results": results, "out": out, "stdout": proc.stdout + proc.stderr}
+def run(slice_run):
+    return slice_run  # tests/conftest.py: one local run of the slice, shared with the SLURM tests
 
 
 def manifest(out, arm, seed, rnd):
@@ -157,3 +150,28 @@ def test_changing_the_encoder_re_embeds(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"encoder": {"model": CFG["encoder"]["model"], "max_length": 128}},
                      tmp=tmp_path)
     assert job_counts(proc.stdout)["embed"] == 2
+
+
+def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
+    """Snakemake's default --rerun-triggers (mtime, params, input, software-env, code): a param seen
+    only by the aggregate re-runs only the aggregate; k-means' n_init re-runs the buckets and what
+    is downstream of them, never the data, embeddings, reduction, random twins or the ceiling."""
+    fractions = {"evaluate": {"ceiling_fractions": [0.9]}}
+    assert job_counts(snakemake(run["results"], "-n", extra=fractions, tmp=tmp_path).stdout) == {
+        "aggregate": 1, "all": 1}
+    n_init = {"bucket": {**CFG["bucket"], "n_init": 5}}
+    s = len(STRATEGIES) * len(SEEDS)
+    assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
+        "bucket": len(SEEDS), "select_cold_start": s, "select_entropy_round": s * (ROUNDS - 1),
+        "score": s * (ROUNDS - 1), "train": s * ROUNDS, "evaluate": s * ROUNDS, "aggregate": 1, "all": 1}
+
+
+def test_report_has_the_learning_curve_the_round_table_and_the_ceiling(run, tmp_path):
+    report = tmp_path / "report.html"
+    snakemake(run["results"], "--report", str(report))
+    html = report.read_text()
+    for name in ("learning_curve.png", "round_table.csv", "round_table.txt", "summary.csv", "curve_stats.json"):
+        assert name in html, name
+    for caption in ("learning_curve", "round_table", "round_text", "summary", "curve_stats"):
+        first_words = " ".join((ROOT / "workflow" / "report" / f"{caption}.rst").read_text().split()[:6])
+        assert json.dumps(first_words)[1:-1] in html, (caption, first_words)  # as the report's JSON holds it

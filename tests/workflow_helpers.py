@@ -15,10 +15,19 @@ SHARED_SST2 = ROOT.parent / "shared" / "data" / "sst2"
 SLICE = ["config/offline.yaml", "tests/configs/slice.yaml"]
 
 
-def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = None, tmp: Path | None = None,
-              env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """``snakemake --cores 2 --configfile <configs> [extra.yaml] --config results=<results> <args>``
-    in the repo root; ``extra`` is written to a YAML file layered on top of the configs."""
+def layered_config(paths=("config/config.yaml", *SLICE)) -> dict:
+    """The configs merged as ``--configfile a b`` merges them (one level of nesting)."""
+    cfg = {}
+    for path in paths:
+        for key, value in yaml.safe_load((ROOT / path).read_text()).items():
+            cfg[key] = {**cfg.get(key, {}), **value} if isinstance(value, dict) else value
+    return cfg
+
+
+def snakemake_cmd(results: Path, *args: str, configs=SLICE, extra: dict | None = None,
+                  tmp: Path | None = None) -> list[str]:
+    """``snakemake <args> --cores 2 --configfile <configs> [extra.yaml] --config results=<results>``;
+    ``extra`` is written to a YAML file layered on top of the configs."""
     configs = list(configs)
     if extra is not None:
         path = (tmp or results.parent) / f"extra-{abs(hash(repr(extra)))}.yaml"
@@ -26,7 +35,13 @@ def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = Non
         configs.append(str(path))
     exe = Path(sys.executable).with_name("snakemake")
     # args (targets, -n) first: --configfile and --config take every value that follows them
-    cmd = [str(exe), *args, "--cores", "2", "--configfile", *configs, "--config", f"results={results}"]
+    return [str(exe), *args, "--cores", "2", "--configfile", *configs, "--config", f"results={results}"]
+
+
+def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = None, tmp: Path | None = None,
+              env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run :func:`snakemake_cmd` in the repo root and return the finished process."""
+    cmd = snakemake_cmd(results, *args, configs=configs, extra=extra, tmp=tmp)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
@@ -56,3 +71,40 @@ def scheduled_outputs(dry_run_output: str) -> list[str]:
         if line.startswith("output:"):
             outs += [p.strip() for p in line[len("output:"):].split(",")]
     return outs
+
+
+def result_files(results: Path) -> dict[str, Path]:
+    """Every output under ``results`` (logs and temporary files left out), by relative path."""
+    return {
+        str(p.relative_to(results)): p
+        for p in sorted(results.rglob("*"))
+        if p.is_file() and "logs" not in p.relative_to(results).parts and not p.name.endswith(".tmp")
+        and not p.name.startswith("extra-")
+    }
+
+
+def assert_same_results(a: Path, b: Path) -> int:
+    """Two runs of the same config agree: the same output files, byte-identical manifests, labels
+    and entropy tables, equal metrics (as parsed JSON) and summary tables. Returns the number of
+    files compared."""
+    import json
+
+    import pandas as pd
+
+    fa, fb = result_files(a), result_files(b)
+    assert sorted(fa) == sorted(fb), sorted(set(fa) ^ set(fb))
+    for rel, path in fa.items():
+        name = Path(rel).name
+        if name in ("manifest.parquet", "entropy.parquet", "labels.json", "pool.parquet", "eval.parquet"):
+            if "/embeddings/" in f"/{rel}":
+                continue  # float vectors: compared below with a tolerance
+            assert path.read_bytes() == fb[rel].read_bytes(), rel
+        elif name.endswith(".json"):
+            assert json.loads(path.read_text()) == json.loads(fb[rel].read_text()), rel
+        elif name.endswith(".txt"):
+            assert path.read_text() == fb[rel].read_text(), rel
+        elif name.endswith(".csv"):
+            pd.testing.assert_frame_equal(pd.read_csv(path), pd.read_csv(fb[rel]))
+    for rel in (r for r in fa if r.startswith("embeddings/")):
+        pd.testing.assert_frame_equal(pd.read_parquet(fa[rel]), pd.read_parquet(fb[rel]), rtol=1e-5)
+    return len(fa)

@@ -43,7 +43,9 @@ def setup_logging(logfile=None) -> None:
 
 def run_step(step, smk) -> None:
     """Run ``step(smk)`` for a Snakemake ``script:``: log to the rule's log file, set threads,
-    and turn our own errors into one ``error: ...`` line and exit status 1."""
+    and turn our own errors into one ``error: ...`` line and exit status 1. Any other exception is
+    logged with its traceback (to the terminal and the rule's log, so a cluster job's error shows in
+    snakemake's output with --show-failed-logs) and also exits with status 1."""
     setup_logging(smk.log[0] if len(smk.log) else None)
     set_threads(smk.threads)
     try:
@@ -51,3 +53,6 @@ def run_step(step, smk) -> None:
     except BucketALError as exc:
         log.error("%s", exc)
         sys.exit(f"error: {exc}")
+    except Exception:
+        log.exception("%s failed", getattr(smk, "rule", "step"))
+        sys.exit(1)

@@ -1,0 +1,98 @@
+"""Snakemake's conventions: the linter and snakefmt find nothing, every rule has a log and a conda
+env from envs/, and the env files pin what pyproject.toml pins (conda is not available here, so the
+envs are checked against pyproject, not built)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+
+from workflow_helpers import ROOT, SLICE
+
+BIN = Path(sys.executable).parent
+ENVS = sorted((ROOT / "envs").glob("*.yaml"))
+
+
+def test_snakemake_lint_reports_nothing(tmp_path):
+    proc = subprocess.run([str(BIN / "snakemake"), "--lint", "--configfile", *SLICE, "--config", f"results={tmp_path}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Lints for" not in out and "Congratulations, your workflow is in a good condition!" in out, out
+
+
+def test_snakefmt_check_passes():
+    proc = subprocess.run([str(BIN / "snakefmt"), "--check", "Snakefile", "rules/"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def rules_with(directive: str) -> dict[str, str | None]:
+    """{rule name: the first value of `directive` in its block, or None} for every rule in rules/ and
+    the Snakefile."""
+    found = {}
+    for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
+        for block in re.split(r"^(?=rule )", path.read_text(), flags=re.M)[1:]:
+            name = re.match(r"rule (\w+):", block).group(1)
+            m = re.search(rf"^    {directive}:\n\s+(.+)$", block, flags=re.M)
+            found[name] = m.group(1).strip() if m else None
+    return found
+
+
+def test_every_rule_has_a_log_and_an_env_from_envs():
+    logs, envs = rules_with("log"), rules_with("conda")
+    commands = {r for r, s in rules_with("script").items() if s} | {r for r, s in rules_with("shell").items() if s}
+    assert commands and set(logs) >= commands
+    for rule in commands:
+        assert logs[rule], f"rule {rule} has no log:"
+        env = envs[rule]
+        assert env and re.fullmatch(r'"\.\./envs/\w+\.yaml"', env), f"rule {rule}: conda: {env}"
+        assert (ROOT / "envs" / env.strip('"').removeprefix("../envs/")).is_file(), env
+    used = {envs[r].strip('"').removeprefix("../envs/") for r in commands}
+    assert used == {p.name for p in ENVS}, "an env file no rule uses, or a rule env that is missing"
+
+
+def pyproject_requirements() -> dict[str, Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = [Requirement(r) for r in project["dependencies"]]
+    for extra in project["optional-dependencies"].values():
+        reqs += [Requirement(r) for r in extra]
+    by_name = {}
+    for r in reqs:
+        name = r.name.lower().replace("_", "-")
+        assert name not in by_name or str(by_name[name].specifier) == str(r.specifier), f"{name} pinned twice"
+        by_name[name] = r
+    return by_name
+
+
+def env_requirements(path: Path) -> list[Requirement]:
+    deps = yaml.safe_load(path.read_text())["dependencies"]
+    pip = [d for d in deps if isinstance(d, dict) and "pip" in d]
+    assert len(pip) == 1, f"{path.name}: expected one pip: list"
+    conda = [d for d in deps if isinstance(d, str)]
+    assert {d.split("=")[0] for d in conda} <= {"python", "pip"}, f"{path.name}: conda packages {conda}"
+    return [Requirement(r) for r in pip[0]["pip"]]
+
+
+def test_env_files_pin_what_pyproject_pins():
+    pinned = pyproject_requirements()
+    assert len(ENVS) >= 4
+    covered = set()
+    for path in ENVS:
+        for req in env_requirements(path):
+            name = req.name.lower().replace("_", "-")
+            assert name in pinned, f"{path.name}: {name} is not a pyproject requirement"
+            assert str(req.specifier) == str(pinned[name].specifier), (
+                f"{path.name}: {req} but pyproject.toml has {pinned[name]}")
+            covered.add(name)
+    # every runtime dependency of the package is in some env, except snakemake itself, which runs
+    # the workflow from outside the rule envs
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {Requirement(r).name.lower() for r in project["dependencies"]} - {"snakemake"}
+    assert runtime <= covered, runtime - covered

@@ -1,0 +1,162 @@
+"""Integration: the SST-2 slice submitted through a real single-node SLURM cluster
+(tests/local_slurm.sh: munged, slurmctld, slurmd on this machine) with profiles/slurm and
+snakemake-executor-plugin-slurm. Every job must run as a SLURM job and the results must equal a
+local run of the same config. Needs root (and apt-get when slurm-wlm/munge are not installed);
+skipped, with the reason, only where the machine cannot run SLURM at all."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from workflow_helpers import (
+    ROOT,
+    assert_same_results,
+    job_counts,
+    layered_config,
+    result_files,
+    snakemake,
+    snakemake_cmd,
+)
+
+pytestmark = pytest.mark.integration
+
+CLUSTER_SCRIPT = ROOT / "tests" / "local_slurm.sh"
+EXPERIMENT = layered_config()["experiment"]
+SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
+
+
+def cannot_run_slurm() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return "a local SLURM cluster needs Linux"
+    if os.geteuid() != 0:
+        return "the local SLURM cluster runs its daemons as root (SlurmUser=root); not root"
+    if not shutil.which("slurmctld") and not shutil.which("apt-get"):
+        return "slurm-wlm is not installed and there is no apt-get to install it"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    reason = cannot_run_slurm()
+    if reason:
+        pytest.skip(reason)
+    state = tmp_path_factory.mktemp("slurm")
+    ports = {"SLURM_TEST_CTLD_PORT": str(free_port()), "SLURM_TEST_D_PORT": str(free_port())}
+    env = {**os.environ, **ports}
+    start = subprocess.run([str(CLUSTER_SCRIPT), "start", str(state)], capture_output=True, text=True, env=env)
+    try:
+        assert start.returncode == 0, f"local SLURM cluster did not start:\n{start.stdout}\n{start.stderr}"
+        yield {"state": state, "env": {"SLURM_CONF": str(state / "slurm.conf")}}
+    finally:
+        subprocess.run([str(CLUSTER_SCRIPT), "stop", str(state)], capture_output=True, text=True, env=env)
+
+
+def slurm_args(logdir) -> list[str]:
+    """profiles/slurm plus what this cluster needs: no accounting database (no account, squeue for
+    status), status checks every 10 s while jobs finish (the plugin adds 10 s
+    to the interval after each check that finds none finished), and the SLURM logs kept for the assertions."""
+    return [
+        "--workflow-profile", "profiles/slurm",
+        "--slurm-no-account",
+        "--slurm-status-command", "squeue",
+        "--slurm-init-seconds-before-status-checks", "10",
+        "--slurm-logdir", str(logdir),
+        "--slurm-keep-successful-logs",
+    ]
+
+
+@pytest.fixture(scope="module")
+def slurm_run(cluster, tmp_path_factory):
+    results = tmp_path_factory.mktemp("slurm-results")
+    logdir = tmp_path_factory.mktemp("slurm-logs")
+    planned = job_counts(snakemake(results, "-n", *slurm_args(logdir), env=cluster["env"]).stdout)
+    t0 = time.monotonic()
+    proc = snakemake(results, *slurm_args(logdir), env=cluster["env"])
+    wall = time.monotonic() - t0
+    out = proc.stdout + proc.stderr
+    submitted = [(int(job), int(slurm_id), log) for job, slurm_id, log in SUBMITTED.findall(out)]
+    print(f"SLURM run: {len(submitted)} sbatch jobs, ids {submitted[0][1]}..{submitted[-1][1]}, {wall:.0f} s wall")
+    return {"results": results, "out": out, "planned": planned, "submitted": submitted, "logdir": logdir,
+            "cluster": cluster}
+
+
+def test_every_job_ran_as_a_slurm_job(slurm_run):
+    submitted, planned = slurm_run["submitted"], slurm_run["planned"]
+    # every job of the plan except the target rule `all` (no command, run by snakemake itself)
+    assert len(submitted) == sum(planned.values()) - planned.get("all", 0), (len(submitted), planned)
+    assert len({job for job, _, _ in submitted}) == len(submitted)
+    assert len({slurm_id for _, slurm_id, _ in submitted}) == len(submitted)  # one sbatch job each
+    per_rule = {}
+    for _, slurm_id, log in submitted:
+        log = os.fspath(log)
+        assert log.startswith(str(slurm_run["logdir"])) and log.endswith(f"/{slurm_id}.log"), log
+        text = open(log).read()
+        rule = re.search(r"Finished jobid: \d+ \(Rule: (\w+)\)", text)
+        assert rule, f"SLURM log {log} does not show a finished job:\n{text[-2000:]}"
+        assert "1 of 1 steps (100%) done" in text, log
+        per_rule[rule.group(1)] = per_rule.get(rule.group(1), 0) + 1
+    assert per_rule == {r: n for r, n in planned.items() if r != "all"}
+
+
+def test_every_output_exists(slurm_run):
+    results = slurm_run["results"]
+    out = results / EXPERIMENT
+    for name in ("summary.csv", "round_table.csv", "round_table.txt", "curve_stats.json", "learning_curve.png"):
+        assert (out / name).stat().st_size > 0, name
+    # nothing left to do for the same config, locally or on the cluster
+    assert job_counts(snakemake(results, "-n").stdout) == {}
+
+
+def test_results_equal_a_local_run(slurm_run, slice_run):
+    assert_same_results(slurm_run["results"], slice_run["results"])
+    # what was compared: every round's manifest and every model's metrics
+    cfg = layered_config()
+    arms, seeds, rounds = len(cfg["selection"]["strategies"]) + 1, len(cfg["seeds"]), cfg["selection"]["rounds"]
+    files = result_files(slurm_run["results"])
+    assert sum(r.endswith("/manifest.parquet") for r in files) == arms * seeds * rounds
+    assert sum(r.endswith("/metrics.json") for r in files) == arms * seeds * rounds + seeds
+
+
+def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(slurm_run, tmp_path):
+    """Runs last: it damages the SLURM run's results on purpose. One model's weights are replaced
+    by garbage and its metrics deleted, so its evaluation job raises on the cluster; two
+    independent metrics files are deleted, so their jobs must still be redone with --keep-going."""
+    results, env = slurm_run["results"], slurm_run["cluster"]["env"]
+    out = results / EXPERIMENT
+    (out / "ceiling" / "seed0" / "model" / "weights.npz").write_text("not a checkpoint\n")
+    (out / "ceiling" / "seed0" / "metrics.json").unlink()
+    redo = [out / "ceiling" / "seed1" / "metrics.json", out / "random" / "seed1" / "round2" / "metrics.json"]
+    for path in redo:
+        path.unlink()
+    logdir = tmp_path / "slurm-logs"
+    proc = snakemake(results, "--keep-going", *slurm_args(logdir), env=env, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "Error in rule evaluate_ceiling" in text, text[-4000:]
+    failed = re.search(r"SLURM-job '(\d+)' failed", text)
+    assert failed, text[-4000:]
+    # the rule's log and the SLURM log of the failed job are named, and the error itself is shown
+    assert f"{out}/logs/ceiling/seed0/evaluate.log" in text
+    assert f"{logdir}/rule_evaluate_ceiling/0/{failed.group(1)}.log" in text
+    # the rule's log, printed by show-failed-logs, holds the exception the job raised
+    assert "evaluate_ceiling failed" in text and "Traceback" in text and "ValueError" in text, text[-4000:]
+    # the independent jobs ran (on the cluster) and the aggregate that needs the broken one did not
+    for path in redo:
+        assert path.is_file(), path
+    assert text.count("has been submitted with SLURM jobid") == 3, text[-4000:]
+    assert "rule aggregate:" not in text
+    assert not (out / "ceiling" / "seed0" / "metrics.json").exists()  # no stale metrics of a broken model
