@@ -28,7 +28,9 @@ def job_table(experiment: Path) -> pd.DataFrame:
         rows.append({"arm": m["arm"], "seed": int(m["seed"]), "step": m["step"],
                      "round": int(m["round"]) if m["round"] else None,
                      "wall_s": float(bench["s"]), "cpu_s": float(bench["cpu_time"]), "max_rss_mb": float(bench["max_rss"])})
-    return pd.DataFrame(rows)
+    jobs = pd.DataFrame(rows)
+    jobs["round"] = jobs["round"].astype("Int64")
+    return jobs
 
 
 def main(experiment: str) -> None:
