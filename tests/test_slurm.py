@@ -133,17 +133,19 @@ def test_results_equal_a_local_run(slurm_run, slice_run):
 
 def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(slurm_run, tmp_path):
     """Runs last: it damages the SLURM run's results on purpose. One model's weights are replaced
-    by garbage and its metrics deleted, so its evaluation job raises on the cluster; two
-    independent metrics files are deleted, so their jobs must still be redone with --keep-going."""
+    by garbage, so its evaluation job raises on the cluster when the ceilings are evaluated again
+    (--forcerun evaluate_ceiling: a checkpoint is a directory, and a file changed inside it does not
+    make it newer); two independent metrics files are deleted, so their jobs must still be redone
+    with --keep-going."""
     results, env = slurm_run["results"], slurm_run["cluster"]["env"]
     out = results / EXPERIMENT
     (out / "ceiling" / "seed0" / "model" / "weights.npz").write_text("not a checkpoint\n")
-    (out / "ceiling" / "seed0" / "metrics.json").unlink()
     redo = [out / "ceiling" / "seed1" / "metrics.json", out / "random" / "seed1" / "round2" / "metrics.json"]
     for path in redo:
         path.unlink()
     logdir = tmp_path / "slurm-logs"
-    proc = snakemake(results, "--keep-going", *slurm_args(logdir), env=env, check=False)
+    proc = snakemake(results, "--keep-going", "--forcerun", "evaluate_ceiling", *slurm_args(logdir), env=env,
+                     check=False)
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "Error in rule evaluate_ceiling" in text, text[-4000:]
