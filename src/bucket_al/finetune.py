@@ -14,6 +14,7 @@ torch and transformers are imported inside the methods, so choosing ``linear`` n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -129,8 +130,6 @@ class FinetuneLearner:
         self.model.to(self.device)
 
     def _autocast(self):
-        import contextlib
-
         import torch
 
         if self.device.type != "cuda":
