@@ -9,6 +9,7 @@ rule aggregate:
         curve=report(f"{OUT}/curve_stats.json", category="Ceiling", caption="../workflow/report/curve_stats.rst"),
         plot=report(f"{OUT}/learning_curve.png", category="Plots", caption="../workflow/report/learning_curve.rst"),
     params:
+        code=package_code("aggregate.py"),
         strategies=STRATEGIES,
         ceiling_fractions=config["evaluate"]["ceiling_fractions"],
     log:

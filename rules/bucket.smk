@@ -1,10 +1,11 @@
 rule bucket:
     """Seeded k-means of the reduced pool: the bucket of every pool row."""
     input:
-        f"{OUT}/reduce/pool.parquet",
+        lambda w: reduced(w.seed),
     output:
         f"{OUT}/bucket/seed{{seed}}.parquet",
     params:
+        code=package_code("bucket.py"),
         k=config["bucket"]["k"],
         n_init=config["bucket"]["n_init"],
     threads: config["threads"]["reduce"]

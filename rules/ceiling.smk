@@ -7,6 +7,7 @@ rule ceiling:
     output:
         directory(f"{OUT}/ceiling/seed{{seed}}/model"),
     params:
+        code=package_code("train.py"),
         learner=learner_config(ceiling=True),
     threads: config["threads"]["ceiling"]
     resources:

@@ -3,9 +3,10 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from bucket_al.config import check_config, check_schema, dataset_key, encoder_key
+from bucket_al.config import check_config, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.learners import learner_class
+from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -20,11 +21,14 @@ CEILING_SEEDS = config["ceiling"]["seeds"] or SEEDS
 LEARNER = config["learner"]["name"]
 FEATURES = learner_class(LEARNER).features  # "embeddings" (linear) or "text" (finetune)
 
-# Cleaned data and embeddings are keyed by dataset and encoder, so experiments share them.
+# Cleaned data and embeddings are keyed by what changes them (the dataset block; the encoder's
+# model and max_length), so experiments share them and never overwrite each other's.
 RESULTS = config["results"]
 DATA = f"{RESULTS}/datasets/{dataset_key(DATASET)}"
-EMB = f"{RESULTS}/embeddings/{dataset_key(DATASET)}/{encoder_key(config['encoder']['model'])}"
+EMB = f"{RESULTS}/embeddings/{dataset_key(DATASET)}/{embedding_key(config['encoder'])}"
 OUT = f"{RESULTS}/{config['experiment']}"
+# UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.
+PER_SEED_REDUCTION = config["reduce"]["method"] == "umap"
 
 check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 
@@ -35,6 +39,18 @@ wildcard_constraints:
     strategy="|".join(STRATEGIES),
     arm="|".join(ARMS),
     role="pool|eval",
+    reduction=r"pool|seed\d+",
+
+
+def package_code(script):
+    """Digest of the bucket_al modules a step's script runs (bucket_al.provenance), passed as a
+    param so that editing the package re-runs exactly the steps that execute the edited code."""
+    return code_digest(Path(workflow.basedir) / "workflow/scripts" / script, Path(SRC) / "bucket_al")
+
+
+def reduced(seed):
+    """The reduced pool a seed's buckets (and recluster) use."""
+    return f"{OUT}/reduce/seed{seed}.parquet" if PER_SEED_REDUCTION else f"{OUT}/reduce/pool.parquet"
 
 
 def local_dataset_files(wildcards=None):
@@ -94,11 +110,19 @@ def print_round_table():
         print(table.read_text())
 
 
+def selected_from(w):
+    """The table a strategy's round r >= 1 selected from (round r-1's scored rows), so that
+    metrics.json records how many rows were really scored."""
+    if w.arm not in STRATEGIES or int(w.round) == 0:
+        return {}
+    return {"scored": f"{OUT}/{w.arm}/seed{w.seed}/round{int(w.round) - 1}/entropy.parquet"}
+
+
 def entropy_round_inputs(w):
     prev = f"{OUT}/{w.strategy}/seed{w.seed}/round{int(w.round) - 1}"
     inputs = {"previous": f"{prev}/manifest.parquet", "entropy": f"{prev}/entropy.parquet"}
     if w.strategy == "recluster":
-        inputs["reduced"] = f"{OUT}/reduce/pool.parquet"
+        inputs["reduced"] = reduced(w.seed)
     return inputs
 
 

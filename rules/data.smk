@@ -7,6 +7,7 @@ rule data:
         eval=f"{DATA}/eval.parquet",
         labels=f"{DATA}/labels.json",
     params:
+        code=package_code("data.py"),
         dataset=DATASET,
     log:
         f"{DATA}/logs/data.log",

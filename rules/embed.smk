@@ -5,10 +5,9 @@ rule embed:
     output:
         f"{EMB}/{{role}}.parquet",
     params:
+        code=package_code("embed.py"),
         model=config["encoder"]["model"],
         max_length=config["encoder"]["max_length"],
-        batch_size=config["encoder"]["batch_size"],
-        device=config["encoder"]["device"],
     threads: config["threads"]["embed"]
     resources:
         mem_mb=4000,

@@ -9,12 +9,14 @@ EVAL_INPUTS = dict(
 rule evaluate:
     """Metrics of one round's model (a strategy or the random twin) on the eval split."""
     input:
+        unpack(selected_from),
         **EVAL_INPUTS,
         model=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
     output:
         f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/metrics.json",
     params:
+        code=package_code("evaluate.py"),
         arm=lambda w: w.arm,
         seed=lambda w: int(w.seed),
         round=lambda w: int(w.round),
@@ -35,6 +37,7 @@ rule evaluate_ceiling:
     output:
         f"{OUT}/ceiling/seed{{seed}}/metrics.json",
     params:
+        code=package_code("evaluate.py"),
         arm="ceiling",
         seed=lambda w: int(w.seed),
         round=None,

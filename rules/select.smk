@@ -5,6 +5,7 @@ rule select_cold_start:
     output:
         f"{OUT}/{{strategy}}/seed{{seed}}/round0/manifest.parquet",
     params:
+        code=package_code("select_cold_start.py"),
         n=config["selection"]["n"],
         budget=lambda w: plan(0)[0],
         pick=config["selection"]["cold_start"],
@@ -25,6 +26,7 @@ rule select_entropy_round:
     wildcard_constraints:
         round=r"[1-9]\d*",
     params:
+        code=package_code("select_entropy_round.py"),
         selection=entropy_round_params,
     log:
         f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round{{round}}.log",
@@ -46,6 +48,7 @@ rule score:
     output:
         f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/entropy.parquet",
     params:
+        code=package_code("score.py"),
         pool_sample=config["score"]["pool_sample"],
         seed=lambda w: int(w.seed),
         round=lambda w: int(w.round),

@@ -8,6 +8,7 @@ rule train:
     output:
         directory(f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model"),
     params:
+        code=package_code("train.py"),
         learner=learner_config(),
     threads: config["threads"]["train"]
     resources:

@@ -6,6 +6,7 @@ rule select_twin:
     output:
         f"{OUT}/random/seed{{seed}}/round{{round}}/manifest.parquet",
     params:
+        code=package_code("select_twin.py"),
         budgets=lambda w: plan(w.round),
     log:
         f"{OUT}/logs/random/seed{{seed}}/select_round{{round}}.log",

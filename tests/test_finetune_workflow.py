@@ -49,7 +49,8 @@ def test_scores_a_seeded_sample_and_records_it(run):
     picked = pd.read_parquet(out / "within_bucket/seed0/round1/manifest.parquet")
     new = set(picked["row_id"]) - set(manifest["row_id"])
     assert len(new) == 64 and new <= set(table["row_id"])  # round 1 selects from the sample
-    assert json.loads((out / "within_bucket/seed0/round1/metrics.json").read_text())["score_pool_sample"] == 300
+    metrics = json.loads((out / "within_bucket/seed0/round1/metrics.json").read_text())
+    assert metrics["score_pool_sample"] == 300 and metrics["selected_from_rows"] == 300
     assert json.loads((out / "random/seed0/round1/metrics.json").read_text())["score_pool_sample"] is None
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from bucket_al.select import budgets
-from workflow_helpers import ROOT, SHARED_SST2, job_counts, layered_config, scheduled_outputs, snakemake
+from workflow_helpers import (ROOT, SHARED_SST2, checkout_copy, job_counts, layered_config, scheduled_outputs,
+                              snakemake)
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +165,47 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
         "bucket": len(SEEDS), "select_cold_start": s, "select_entropy_round": s * (ROUNDS - 1),
         "score": s * (ROUNDS - 1), "train": s * ROUNDS, "evaluate": s * ROUNDS, "aggregate": 1, "all": 1}
+
+
+def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_path):
+    """Snakemake's code trigger sees only a rule's script; the rules also pass a digest of the
+    bucket_al modules the script runs (bucket_al.provenance), so an edit of the package re-runs the
+    steps that execute it and nothing else. Edited in a temporary checkout."""
+    checkout = checkout_copy(tmp_path / "checkout")
+    select = checkout / "src/bucket_al/select.py"
+    original = select.read_text()
+    assert '-scored["entropy"]' in original
+    select.write_text(original.replace('-scored["entropy"]', 'scored["entropy"]'))  # lowest entropy first
+    s = len(STRATEGIES) * len(SEEDS)
+    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {
+        "select_cold_start": s, "select_entropy_round": s * (ROUNDS - 1), "score": s * (ROUNDS - 1),
+        "train": s * ROUNDS, "evaluate": s * ROUNDS, "aggregate": 1, "all": 1}  # never the twins or the ceiling
+    select.write_text(original)
+    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {}
+    aggregate = checkout / "src/bucket_al/aggregate.py"
+    aggregate.write_text(aggregate.read_text() + "\n\nEDITED = True\n")
+    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {"aggregate": 1, "all": 1}
+
+
+def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):
+    encoder = CFG["encoder"]
+    # batch_size and device change the speed, not the vectors: nothing to re-embed
+    faster = {"encoder": {**encoder, "batch_size": encoder["batch_size"] * 4, "device": "cpu"}}
+    assert job_counts(snakemake(run["results"], "-n", extra=faster, tmp=tmp_path).stdout) == {}
+    # another experiment in the same results folder with another max_length gets embeddings of its own
+    # instead of overwriting the slice's
+    other = {"experiment": "test-slice-len64", "encoder": {**encoder, "max_length": 64}}
+    planned = scheduled_outputs(snakemake(run["results"], "-n", extra=other, tmp=tmp_path).stdout)
+    embeddings = {p for p in planned if "/embeddings/" in p and p.endswith(".parquet")}
+    existing = {str(p) for p in run["results"].glob("embeddings/*/*/*.parquet")}
+    assert len(embeddings) == 2 and len(existing) == 2 and not embeddings & existing, (embeddings, existing)
+    assert not [p for p in planned if "/datasets/" in p]  # same data
+
+
+def test_umap_reduces_once_per_seed(run, tmp_path):
+    proc = snakemake(run["results"], "-n", extra={"reduce": {"method": "umap", "dim": 10}}, tmp=tmp_path)
+    reductions = sorted(p for p in scheduled_outputs(proc.stdout) if "/reduce/" in p)
+    assert reductions == [f"{run['out']}/reduce/seed{s}.parquet" for s in SEEDS]
 
 
 def test_report_has_the_learning_curve_the_round_table_and_the_ceiling(run, tmp_path):

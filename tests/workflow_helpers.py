@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,13 +40,28 @@ def snakemake_cmd(results: Path, *args: str, configs=SLICE, extra: dict | None =
 
 
 def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = None, tmp: Path | None = None,
-              env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """Run :func:`snakemake_cmd` in the repo root and return the finished process."""
+              env: dict | None = None, check: bool = True, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run :func:`snakemake_cmd` in the repo root (or another checkout, ``cwd``) and return the
+    finished process."""
     cmd = snakemake_cmd(results, *args, configs=configs, extra=extra, tmp=tmp)
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return proc
+
+
+def checkout_copy(dest: Path) -> Path:
+    """A temporary checkout (``dest``, with ../shared linked beside it): a copy of the workflow
+    (Snakefile, rules, scripts, the package, configs) with the .snakemake/metadata of the runs made in the repo, so dry runs there see what a run in
+    the repo recorded (the params each output was made with)."""
+    ignore = shutil.ignore_patterns(".git", ".venv", "results", ".snakemake", "*.egg-info", "__pycache__",
+                                    ".pytest_cache", "report.html")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    shutil.copytree(ROOT / ".snakemake" / "metadata", dest / ".snakemake" / "metadata")
+    shared = dest.parent / "shared"  # configs name ../shared/data/... relative to the checkout
+    if not shared.exists():
+        shared.symlink_to(ROOT.parent / "shared")
+    return dest
 
 
 def job_counts(dry_run_output: str) -> dict[str, int]:

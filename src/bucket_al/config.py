@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from .data import check_splits, local_split_path, read_local, unreadable
-from .embed import encoder_key, resolve_encoder
+from .embed import embedding_key, position_limit, resolve_encoder  # noqa: F401 (embedding_key: for the rules)
 from .errors import ConfigError, DataError, check_choice
 from .learners import make_learner
 from .reduce import METHODS
@@ -65,8 +65,28 @@ def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
     return min(rows, limit) if limit else rows
 
 
+def check_local_max_length(encoder: dict) -> None:
+    """encoder.max_length against a local model's position limit, read from its config files
+    (a hub model is checked when it loads, before the first batch)."""
+    from types import SimpleNamespace
+
+    source = Path(resolve_encoder(encoder["model"]))
+    if not source.is_dir():
+        return
+    def read(name):
+        path = source / name
+        return SimpleNamespace(**json.loads(path.read_text())) if path.is_file() else SimpleNamespace()
+    limit = position_limit(read("tokenizer_config.json"), read("config.json"))
+    if limit is not None and encoder["max_length"] > limit:
+        raise ConfigError(f"encoder.max_length: {encoder['max_length']} is more than the model's limit of "
+                          f"{limit} tokens; use at most {limit}")
+
+
 def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     """Semantic checks the JSON schema cannot express. Raises a one-line ConfigError/DataError."""
+    if cfg["experiment"] in (".", ".."):
+        raise ConfigError(f"experiment: '{cfg['experiment']}' would write the experiment into the results "
+                          "folder itself or its parent; give it a name (e.g. sst2-offline)")
     sel = cfg["selection"]
     for name in sel["strategies"]:
         check_choice("selection.strategies", "strategy", name, STRATEGIES)
@@ -88,7 +108,7 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     ds = cfg["dataset"]
     check_splits(ds)
     local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
-    resolve_encoder(cfg["encoder"]["model"])  # raises ConfigError for a missing model directory
+    check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
     size = pool_size(cfg, prepared_pool)
     if size is not None:
         if size == 0:

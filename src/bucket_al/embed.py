@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import re
 from pathlib import Path
@@ -61,6 +62,44 @@ def encoder_key(spec: str) -> str:
     return f"{slug.lower()}-{hashlib.sha1(spec.encode()).hexdigest()[:8]}"
 
 
+# The encoder settings that change the vectors, and so name the embeddings folder. batch_size,
+# device and threads change only how fast they are made (batched vectors agree with the per-row
+# method to ~1e-6: tests/test_embed.py), so changing them re-embeds nothing.
+EMBEDDING_SETTINGS = ("model", "max_length")
+
+
+def embedding_key(encoder: dict) -> str:
+    """Folder name for the embeddings of ``encoder`` (the config's ``encoder`` block): the model's
+    readable key plus, when not the default, the max_length; a hash of both keeps it collision-safe."""
+    settings = {k: encoder[k] for k in EMBEDDING_SETTINGS}
+    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{encoder_key(encoder['model']).rsplit('-', 1)[0]}-len{encoder['max_length']}-{digest}"
+
+
+def position_limit(tokenizer, model_config) -> int | None:
+    """The most tokens the model takes in one sequence, from its config (max_position_embeddings,
+    less the offset RoBERTa-style models reserve for padding) or its tokenizer; None if unknown."""
+    limits = []
+    positions = getattr(model_config, "max_position_embeddings", None)
+    if positions:
+        pad = getattr(model_config, "pad_token_id", None)
+        offset = pad + 1 if getattr(model_config, "model_type", "") in ("roberta", "xlm-roberta", "camembert") and pad is not None else 0
+        limits.append(int(positions) - offset)
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if tok_max and tok_max < 1_000_000:  # transformers uses a huge sentinel when unknown
+        limits.append(int(tok_max))
+    return min(limits) if limits else None
+
+
+def check_max_length(max_length: int, tokenizer, model_config, key: str = "encoder.max_length") -> None:
+    """Fail with one line naming ``key`` before the first batch when ``max_length`` exceeds what
+    the model's position embeddings can take (torch would fail deep inside the forward pass)."""
+    limit = position_limit(tokenizer, model_config)
+    if limit is not None and max_length > limit:
+        raise ConfigError(f"{key}: {max_length} is more than the model's limit of {limit} tokens; "
+                          f"use at most {limit}")
+
+
 def pick_device(device: str):
     import torch
 
@@ -71,8 +110,9 @@ def pick_device(device: str):
     return torch.device(device)
 
 
-def load_encoder(spec: str, device: str = "auto"):
-    """Load tokenizer and model for ``encoder.model``; returns ``(tokenizer, model, torch.device)``."""
+def load_encoder(spec: str, device: str = "auto", max_length: int | None = None):
+    """Load tokenizer and model for ``encoder.model``; returns ``(tokenizer, model, torch.device)``.
+    With ``max_length``, check it against the model's position limit first (encoder.max_length)."""
     source = resolve_encoder(spec)
 
     def load():
@@ -81,6 +121,8 @@ def load_encoder(spec: str, device: str = "auto"):
         return AutoTokenizer.from_pretrained(source), AutoModel.from_pretrained(source)
 
     tokenizer, model = load() if source != spec else from_hub(load, "encoder.model", spec)
+    if max_length is not None:
+        check_max_length(max_length, tokenizer, model.config)
     dev = pick_device(device)
     model.to(dev).eval()
     return tokenizer, model, dev

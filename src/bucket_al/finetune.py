@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import pick_device, resolve_encoder
+from .embed import check_max_length, pick_device, resolve_encoder
 from .errors import BucketALError, ConfigError
 from .hub import from_hub
 from .io import atomic_dir, read_meta, write_meta
@@ -126,6 +126,7 @@ class FinetuneLearner:
             return tokenizer, model
 
         self.tokenizer, self.model = load() if source != spec else from_hub(load, "encoder.model", spec)
+        check_max_length(self.params["max_length"], self.tokenizer, self.model.config, "learner.finetune.max_length")
         self.device = pick_device(self.params["device"])
         self.model.to(self.device)
 

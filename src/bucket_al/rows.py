@@ -6,6 +6,13 @@ import numpy as np
 import pandas as pd
 
 
+def manifest(row_id, round_: int | np.ndarray) -> pd.DataFrame:
+    """A manifest: ``row_id`` and the ``round`` each row entered, sorted by round then row id."""
+    df = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64)})
+    df["round"] = np.broadcast_to(np.asarray(round_, dtype=np.int64), len(df))
+    return df.sort_values(["round", "row_id"], kind="stable").reset_index(drop=True)
+
+
 def aligned(all_ids: np.ndarray, wanted: np.ndarray, source="embeddings") -> np.ndarray:
     """Positions of ``wanted`` row ids within ``all_ids``; fails if any is missing."""
     pos = pd.Index(all_ids).get_indexer(wanted)

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, check_choice
+from .rows import manifest
+from .twin import random_twin  # noqa: F401 (part of this module's interface)
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,6 @@ def check_budget(pool_size: int, n: int, m: int, k: int, rounds: int) -> None:
             f"selection: {rounds} rounds need {last} labelled rows (n*k + (rounds-1)*m*k) "
             f"but the pool has only {pool_size}; lower selection.n, selection.m, selection.rounds or bucket.k"
         )
-
-
-def manifest(row_id, round_: int | np.ndarray) -> pd.DataFrame:
-    df = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64)})
-    df["round"] = np.broadcast_to(np.asarray(round_, dtype=np.int64), len(df))
-    return df.sort_values(["round", "row_id"], kind="stable").reset_index(drop=True)
 
 
 def take_per_bucket(ranked: pd.DataFrame, per_bucket: int, budget: int) -> np.ndarray:
@@ -135,14 +131,3 @@ def select_round(strategy: str, previous: pd.DataFrame, scored: pd.DataFrame, m:
     log.info("round %d (%s): %d new rows, mean entropy %.4f (rest of the pool: %.4f); %d labelled in all",
              round_, strategy, len(new), chosen.mean(), scored["entropy"].mean(), len(previous) + len(new))
     return pd.concat([previous, manifest(new, round_)], ignore_index=True)
-
-
-def random_twin(pool_row_ids: np.ndarray, budgets_: list[int], seed: int) -> pd.DataFrame:
-    """The random twin's manifest after round ``len(budgets_) - 1``: the first ``budgets_[-1]``
-    rows of one seeded permutation of the pool, so every round's twin contains the previous one."""
-    ids = np.sort(np.asarray(pool_row_ids, dtype=np.int64))
-    if budgets_[-1] > len(ids):
-        raise ConfigError(f"selection: budget of {budgets_[-1]} rows but the pool has only {len(ids)}")
-    drawn = np.random.default_rng([seed, 1]).permutation(ids)[: budgets_[-1]]
-    rounds = np.searchsorted(np.asarray(budgets_), np.arange(len(drawn)), side="right")
-    return manifest(drawn, rounds)

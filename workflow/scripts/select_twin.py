@@ -1,7 +1,7 @@
 """Rule select_twin: the random twin's manifest for round r."""
 from bucket_al.io import read_table, write_table
 from bucket_al.runtime import run_step
-from bucket_al.select import random_twin
+from bucket_al.twin import random_twin
 
 
 def main(smk):

@@ -1,0 +1,76 @@
+"""Which package code a workflow step runs, as a digest the rules pass in ``params:``.
+
+Snakemake's ``code`` rerun trigger sees a rule's own script (``workflow/scripts/<step>.py``), never
+the ``bucket_al`` modules that script calls, so an edit of, say, ``select.py`` would leave every
+selection cached and the round table would report the old method. :func:`code_digest` follows the
+script's imports of ``bucket_al`` (transitively, including imports inside functions) and hashes
+the source of every module it reaches; the rules pass it as ``params: code=...``, and the
+``params`` trigger re-runs exactly the steps whose code changed (an edit of a comment counts).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from pathlib import Path
+
+PACKAGE = "bucket_al"
+
+
+def _imported_modules(source: str, module: str | None) -> set[str]:
+    """``bucket_al`` modules imported anywhere in ``source`` (``module``: its own dotted name, for
+    relative imports; None for a script)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == PACKAGE}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # from .x import y / from . import x
+                if module is None:
+                    continue
+                base = module.rsplit(".", node.level)[0]
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != PACKAGE:
+                continue
+            found.add(target)
+            found |= {f"{target}.{alias.name}" for alias in node.names}  # from pkg import module
+    return found
+
+
+def _module_file(package_dir: Path, name: str) -> Path | None:
+    parts = name.split(".")[1:]
+    path = package_dir.joinpath(*parts)
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None  # a name imported from a module (a function), not a module itself
+
+
+def package_modules(script: Path, package_dir: Path) -> dict[str, Path]:
+    """Every ``bucket_al`` module ``script`` runs, by dotted name (the package's ``__init__`` too,
+    since importing any submodule runs it)."""
+    seen: dict[str, Path] = {}
+    todo = _imported_modules(Path(script).read_text(), None)
+    if todo:
+        todo.add(PACKAGE)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_file(package_dir, name)
+        if path is None:
+            continue
+        seen[name] = path
+        own = name if path.name != "__init__.py" else f"{name}.__init__"
+        todo |= _imported_modules(path.read_text(), own) - set(seen)
+    return dict(sorted(seen.items()))
+
+
+def code_digest(script: Path, package_dir: Path) -> str:
+    """A short digest of the source of every ``bucket_al`` module ``script`` runs."""
+    h = hashlib.sha256()
+    for name, path in package_modules(script, package_dir).items():
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
