@@ -1,4 +1,8 @@
-"""Step 12: from every model's metrics.json to the experiment's tables and plot."""
+"""Step 12: from every model's metrics.json to the experiment's tables and plot.
+
+Every strategy arm is paired with the same random twin (arm ``random``) seed by seed. Two families of
+tests, each Holm-corrected: the headline test, one paired t-test per arm on the per-seed area under
+the learning curve (family: the arms), and per-round paired t-tests (family: every arm x round)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,27 @@ import math
 import numpy as np
 import pandas as pd
 
+from .errors import check_choice
+
 SUMMARY_COLUMNS = ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1"]
+METRICS = ("accuracy", "macro_f1")
+TWIN = "random"
+ALPHA = 0.05
+CONSTANT_NOTE = "constant difference over seeds"
+ZERO_NOTE = "no difference on any seed"
+FEW_NOTE = "fewer than 2 paired seeds"
+ROUND_COLUMNS = ["metric", "arm", "round", "n_labeled", "seeds", "arm_mean", "arm_std", "random_mean", "random_std",
+                 "diff_mean", "diff_std", "p_value", "p_holm", "note"]
+AUC_COLUMNS = ["metric", "rank", "arm", "seeds", "auc_mean", "auc_ci_low", "auc_ci_high", "paired_seeds",
+               "diff_mean", "diff_ci_low", "diff_ci_high", "p_value", "p_holm", "note"]
+# differences closer than this count as equal: accuracies are ratios of counts, and two equal
+# differences of them can disagree in the last bits of a float
+TIE_TOL = 1e-12
+
+
+def check_metric(metric: str) -> str:
+    check_choice("evaluate.metric", "metric", metric, METRICS)
+    return metric
 
 
 def summary_frame(metrics: list[dict]) -> pd.DataFrame:
@@ -17,66 +41,186 @@ def summary_frame(metrics: list[dict]) -> pd.DataFrame:
     return df.sort_values(["arm", "seed", "round"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def paired_p(a: np.ndarray, b: np.ndarray) -> float:
-    """Two-sided paired t-test across seeds; NaN with fewer than two pairs or no variance."""
+def paired_test(a, b) -> tuple[float, str]:
+    """Two-sided paired t-test of ``a`` against ``b`` (one pair per seed): ``(p, note)``.
+
+    - fewer than 2 pairs: ``(nan, FEW_NOTE)``. The t statistic divides the mean difference by its
+      standard error, and one pair gives no estimate of how much the difference varies over seeds,
+      so there is nothing to test against.
+    - every difference zero: ``(1.0, ZERO_NOTE)``; the arms agree on every seed.
+    - every difference the same non-zero value: ``(0.0, CONSTANT_NOTE)``; the spread is zero, so the
+      t statistic is infinite (scipy itself returns NaN here).
+    Differences within ``TIE_TOL`` of each other count as equal."""
     from scipy.stats import ttest_rel
 
-    d = np.asarray(a) - np.asarray(b)
-    if len(d) < 2 or np.allclose(d, d[0]):
-        return float("nan")
-    return float(ttest_rel(a, b).pvalue)
+    d = np.asarray(a, float) - np.asarray(b, float)
+    if len(d) < 2:
+        return float("nan"), FEW_NOTE
+    if np.all(np.abs(d) <= TIE_TOL):
+        return 1.0, ZERO_NOTE
+    if np.ptp(d) <= TIE_TOL:
+        return 0.0, CONSTANT_NOTE
+    return float(ttest_rel(a, b).pvalue), ""
 
 
-def round_table(summary: pd.DataFrame, strategy: str, twin: str = "random") -> pd.DataFrame:
-    """Per round: mean and std over seeds of both arms, the mean paired difference and its p-value."""
+def paired_p(a, b) -> float:
+    """The p-value of :func:`paired_test`."""
+    return paired_test(a, b)[0]
+
+
+def holm(p) -> np.ndarray:
+    """Holm's step-down adjusted p-values, in the input's order. NaN p-values (untestable) stay NaN
+    and are not counted in the family. The i-th smallest of m p-values becomes
+    max over j <= i of min(1, (m - j + 1) * p_(j))."""
+    p = np.asarray(p, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    adjusted = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    out[order] = np.maximum.accumulate(adjusted) if m else adjusted
+    return out
+
+
+def t_interval(x, level: float = 0.95) -> tuple[float, float]:
+    """Two-sided t-interval for the mean of ``x``; NaN bounds with fewer than two values."""
+    from scipy.stats import t
+
+    x = np.asarray(x, float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    half = t.ppf((1 + level) / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    return float(x.mean() - half), float(x.mean() + half)
+
+
+def _paired(summary: pd.DataFrame, arm: str, twin: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    s = summary[summary["arm"] == arm].set_index("seed")
+    t = summary[summary["arm"] == twin].set_index("seed")
+    seeds = s.index.intersection(t.index).sort_values()
+    return s.loc[seeds], t.loc[seeds]
+
+
+def round_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN) -> pd.DataFrame:
+    """Long table, one row per (arm, round): mean and std over the paired seeds of the arm and its
+    random twin, the mean paired difference, its paired t-test, and the Holm-adjusted p-value over
+    the whole family of rows (all arms x rounds)."""
+    check_metric(metric)
     rows = []
-    for rnd, both in summary[summary["arm"].isin([strategy, twin])].groupby("round"):
-        s = both[both["arm"] == strategy].set_index("seed")
-        t = both[both["arm"] == twin].set_index("seed")
-        seeds = s.index.intersection(t.index)
-        s, t = s.loc[seeds], t.loc[seeds]
-        diff = s["accuracy"] - t["accuracy"]
-        rows.append({
-            "strategy": strategy, "round": int(rnd), "n_labeled": int(s["n_labeled"].iloc[0]), "seeds": len(seeds),
-            "strategy_acc_mean": s["accuracy"].mean(), "strategy_acc_std": s["accuracy"].std(ddof=1),
-            "random_acc_mean": t["accuracy"].mean(), "random_acc_std": t["accuracy"].std(ddof=1),
-            "diff_acc_mean": diff.mean(), "diff_acc_std": diff.std(ddof=1),
-            "p_value": paired_p(s["accuracy"].to_numpy(), t["accuracy"].to_numpy()),
-            "strategy_f1_mean": s["macro_f1"].mean(), "random_f1_mean": t["macro_f1"].mean(),
-        })
-    return pd.DataFrame(rows)
+    for arm in arms:
+        both = summary[summary["arm"].isin([arm, twin])]
+        for rnd, own in both[both["arm"] == arm].groupby("round"):
+            s, t = _paired(both[both["round"] == rnd], arm, twin)
+            p, note = paired_test(s[metric].to_numpy(), t[metric].to_numpy())
+            diff = s[metric].to_numpy() - t[metric].to_numpy()
+            rows.append({
+                "metric": metric, "arm": arm, "round": int(rnd), "n_labeled": int(own["n_labeled"].iloc[0]),
+                "seeds": len(s), "arm_mean": s[metric].mean(), "arm_std": s[metric].std(ddof=1),
+                "random_mean": t[metric].mean(), "random_std": t[metric].std(ddof=1),
+                "diff_mean": diff.mean() if len(diff) else float("nan"),
+                "diff_std": diff.std(ddof=1) if len(diff) > 1 else float("nan"),
+                "p_value": p, "note": note,
+            })
+    table = pd.DataFrame(rows, columns=[c for c in ROUND_COLUMNS if c != "p_holm"])
+    table.insert(ROUND_COLUMNS.index("p_holm"), "p_holm", holm(table["p_value"]))
+    return table
 
 
-def mean_curve(summary: pd.DataFrame, arm: str) -> pd.DataFrame:
-    return (summary[summary["arm"] == arm].groupby("n_labeled")["accuracy"]
+def mean_curve(summary: pd.DataFrame, arm: str, metric: str = "accuracy") -> pd.DataFrame:
+    return (summary[summary["arm"] == arm].groupby("n_labeled")[metric]
             .agg(["mean", "std"]).reset_index().sort_values("n_labeled"))
 
 
-def area_under_curve(curve: pd.DataFrame) -> float:
-    """Area under the mean accuracy vs. labels curve, divided by its width: a mean accuracy over
-    the labelled-set sizes tried (the accuracy itself when there is one round)."""
-    x, y = curve["n_labeled"].to_numpy(float), curve["mean"].to_numpy(float)
+def area_under_curve(curve: pd.DataFrame, column: str = "mean") -> float:
+    """Area under ``column`` vs. labels (trapezoids), divided by its width: a mean of the metric
+    over the labelled-set sizes tried (the value itself when there is one round)."""
+    curve = curve.sort_values("n_labeled")
+    x, y = curve["n_labeled"].to_numpy(float), curve[column].to_numpy(float)
     if len(x) == 1:
         return float(y[0])
     return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
 
 
+def seed_auc(summary: pd.DataFrame, arm: str, metric: str = "accuracy") -> pd.Series:
+    """Area under each seed's own learning curve, indexed by seed. A seed that lacks some of the
+    arm's labelled-set sizes is left out: its area would cover another range and not compare."""
+    rows = summary[summary["arm"] == arm]
+    sizes = set(rows["n_labeled"])
+    auc = {seed: area_under_curve(curve, metric) for seed, curve in rows.groupby("seed")
+           if set(curve["n_labeled"]) == sizes}
+    return pd.Series(auc, name="auc", dtype=float).rename_axis("seed").sort_index()
+
+
+def auc_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN) -> pd.DataFrame:
+    """The headline comparison, ranked best first: per arm (the twin included) the mean per-seed AUC
+    with a 95 % t-interval over seeds; per non-twin arm the mean paired AUC difference to the twin,
+    its 95 % t-interval, the paired t-test's p and Holm's p over the arms. Equal means share a rank."""
+    check_metric(metric)
+    twin_auc = seed_auc(summary, twin, metric)
+    rows = []
+    for arm in [*arms, twin]:
+        auc = seed_auc(summary, arm, metric)
+        row = {"metric": metric, "arm": arm, "seeds": len(auc), "auc_mean": auc.mean() if len(auc) else float("nan")}
+        row["auc_ci_low"], row["auc_ci_high"] = t_interval(auc)
+        if arm == twin:
+            row["note"] = "reference"
+        else:
+            seeds = auc.index.intersection(twin_auc.index)
+            diff = auc[seeds] - twin_auc[seeds]
+            row["paired_seeds"] = len(seeds)
+            row["diff_mean"] = diff.mean() if len(diff) else float("nan")
+            row["diff_ci_low"], row["diff_ci_high"] = t_interval(diff)
+            row["p_value"], row["note"] = paired_test(auc[seeds].to_numpy(), twin_auc[seeds].to_numpy())
+        rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=AUC_COLUMNS)
+    table["paired_seeds"] = table["paired_seeds"].astype("Int64")
+    table["p_holm"] = holm(table["p_value"])
+    table["rank"] = table["auc_mean"].rank(method="min", ascending=False).astype("Int64")
+    table = table.sort_values(["rank", "arm"], na_position="last", kind="stable").reset_index(drop=True)
+    return table.reindex(columns=AUC_COLUMNS)
+
+
 def labels_to_reach(curve: pd.DataFrame, target: float) -> int | None:
-    """Fewest labels whose mean accuracy reaches ``target``; None if no round does."""
+    """Fewest labels whose mean reaches ``target``; None if no round does."""
     hit = curve[curve["mean"] >= target]
     return int(hit["n_labeled"].iloc[0]) if len(hit) else None
 
 
-def curve_stats(summary: pd.DataFrame, arms: list[str], fractions: list[float]) -> dict:
-    ceiling = summary[summary["arm"] == "ceiling"]["accuracy"]
-    stats = {"ceiling": {"accuracy_mean": float(ceiling.mean()), "accuracy_std": float(ceiling.std(ddof=1)) if len(ceiling) > 1 else 0.0,
-                         "n_labeled": int(summary[summary["arm"] == "ceiling"]["n_labeled"].iloc[0])}}
-    for arm in arms:
-        curve = mean_curve(summary, arm)
-        stats[arm] = {
-            "area_under_curve": area_under_curve(curve),
-            "labels_to_reach": {f"{f:g}": labels_to_reach(curve, f * stats["ceiling"]["accuracy_mean"]) for f in fractions},
+def supported(row) -> bool:
+    """Whether the paired test on the AUC backs the difference: Holm p below ALPHA."""
+    return bool(not pd.isna(row["p_holm"]) and row["p_holm"] < ALPHA)
+
+
+def _num(x):
+    return None if pd.isna(x) else float(x)
+
+
+def curve_stats(summary: pd.DataFrame, auc: pd.DataFrame, fractions: list[float]) -> dict:
+    """The ceiling (mean, std, labels) and per arm of ``auc`` (see :func:`auc_table`): the mean
+    per-seed AUC and its 95 % interval, the labels its mean curve needs to reach each fraction of
+    the ceiling, and for each non-twin arm the headline test against the twin (``vs_random``)."""
+    metric = auc["metric"].iloc[0]
+    ceiling = summary[summary["arm"] == "ceiling"]
+    values = ceiling[metric]
+    stats = {"ceiling": {"metric": metric, f"{metric}_mean": float(values.mean()),
+                         f"{metric}_std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+                         "n_labeled": int(ceiling["n_labeled"].iloc[0])}}
+    for row in auc.to_dict("records"):
+        curve = mean_curve(summary, row["arm"], metric)
+        arm = stats[row["arm"]] = {
+            "metric": metric, "rank": int(row["rank"]) if not pd.isna(row["rank"]) else None,
+            "area_under_curve": _num(row["auc_mean"]), "auc_ci95": [_num(row["auc_ci_low"]), _num(row["auc_ci_high"])],
+            "seeds": int(row["seeds"]),
+            "labels_to_reach": {f"{f:g}": labels_to_reach(curve, f * stats["ceiling"][f"{metric}_mean"])
+                                for f in fractions},
         }
+        if row["note"] != "reference":
+            arm["vs_random"] = {
+                "test": "paired t-test over seeds on the per-seed AUC, Holm-corrected across arms",
+                "paired_seeds": int(row["paired_seeds"]), "diff_mean": _num(row["diff_mean"]),
+                "diff_ci95": [_num(row["diff_ci_low"]), _num(row["diff_ci_high"])],
+                "p_value": _num(row["p_value"]), "p_holm": _num(row["p_holm"]), "note": row["note"],
+                "supported": supported(row),
+            }
     return stats
 
 
@@ -84,47 +228,95 @@ def fmt(mean: float, std: float) -> str:
     return f"{mean:.4f} ± {std:.4f}" if not math.isnan(std) else f"{mean:.4f}"
 
 
-def render_text(tables: list[pd.DataFrame], stats: dict, arms: list[str]) -> str:
-    """The round table and curve statistics as plain text, for the terminal."""
-    lines = []
-    for table in tables:
-        name = table["strategy"].iloc[0]
-        lines.append(f"accuracy per round, mean ± std over seeds: {name} vs random (diff = paired, p = paired t-test)")
-        lines.append(f"{'round':>5} {'labels':>7} {name:>20} {'random':>20} {'diff':>20} {'p':>7}")
-        for r in table.itertuples():
-            lines.append(f"{r.round:>5} {r.n_labeled:>7} {fmt(r.strategy_acc_mean, r.strategy_acc_std):>20} "
-                         f"{fmt(r.random_acc_mean, r.random_acc_std):>20} {fmt(r.diff_acc_mean, r.diff_acc_std):>20} "
-                         f"{r.p_value:>7.3f}")
+def fmt_p(p: float) -> str:
+    return "nan" if pd.isna(p) else f"{p:.3f}" if p >= 0.001 else f"{p:.0e}" if p > 0 else "0"
+
+
+def fmt_ci(lo: float, hi: float) -> str:
+    return "" if pd.isna(lo) else f"[{lo:.4f}, {hi:.4f}]"
+
+
+def reading(row) -> str:
+    """One line: whether the arm's AUC difference to random is backed by the paired test."""
+    arm, d = row["arm"], row["diff_mean"]
+    if pd.isna(row["p_value"]):
+        return f"{arm}: AUC difference to random {d:+.4f} cannot be tested ({row['note']})"
+    if supported(row):
+        side = "higher" if d > 0 else "lower"
+        return (f"{arm}: AUC {side} than random by {abs(d):.4f}, supported by the paired test "
+                f"(Holm p = {fmt_p(row['p_holm'])} < {ALPHA:g})")
+    return (f"{arm}: AUC difference to random {d:+.4f} is not supported by the paired test "
+            f"(Holm p = {fmt_p(row['p_holm'])} >= {ALPHA:g}); the arms cannot be told apart")
+
+
+def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int, warnings=None) -> str:
+    """Everything a run ends with, as plain text: the metric, seeds and data warnings; per arm the
+    per-round table; the ranked AUC table; the ceiling and labels to reach its fractions; and one
+    reading per arm of the headline test."""
+    metric = stats["ceiling"]["metric"]
+    lines = [f"metric: {metric}; seeds: {seeds}"]
+    lines += [f"data warning: {w}" for w in warnings or []] or ["data warnings: none"]
+    lines.append("")
+    family = int(table["p_value"].notna().sum())
+    for arm, rows in table.groupby("arm", sort=False):
+        lines.append(f"{metric} per round, mean ± std over seeds: {arm} vs random (diff = paired; p = paired "
+                     f"t-test over seeds; p_holm = Holm over all {family} arm x round tests)")
+        lines.append(f"{'round':>5} {'labels':>7} {'seeds':>5} {arm:>20} {'random':>20} {'diff':>20} "
+                     f"{'p':>7} {'p_holm':>7}  note")
+        for r in rows.itertuples():
+            lines.append(f"{r.round:>5} {r.n_labeled:>7} {r.seeds:>5} {fmt(r.arm_mean, r.arm_std):>20} "
+                         f"{fmt(r.random_mean, r.random_std):>20} {fmt(r.diff_mean, r.diff_std):>20} "
+                         f"{fmt_p(r.p_value):>7} {fmt_p(r.p_holm):>7}  {r.note}".rstrip())
         lines.append("")
+    lines.append(f"area under the {metric} curve per seed, ranked: mean and 95% t-interval over seeds; diff = paired "
+                 f"vs random with its 95% t-interval (not adjusted for the number of arms); p = paired t-test, "
+                 f"p_holm = Holm over {len(auc) - 1} arms")
+    lines.append(f"{'rank':>4} {'arm':<20} {'seeds':>5} {'auc':>7} {'95% CI':>18} {'diff':>8} {'95% CI':>18} "
+                 f"{'p':>7} {'p_holm':>7}  note")
+    for r in auc.itertuples():
+        diff = "" if pd.isna(r.diff_mean) else f"{r.diff_mean:+.4f}"
+        p = "" if r.note == "reference" else fmt_p(r.p_value)
+        p_holm = "" if r.note == "reference" else fmt_p(r.p_holm)
+        rank = "" if pd.isna(r.rank) else r.rank
+        lines.append(f"{rank:>4} {r.arm:<20} {r.seeds:>5} {r.auc_mean:>7.4f} {fmt_ci(r.auc_ci_low, r.auc_ci_high):>18} "
+                     f"{diff:>8} {fmt_ci(r.diff_ci_low, r.diff_ci_high):>18} {p:>7} {p_holm:>7}  {r.note}".rstrip())
+    lines.append("")
     c = stats["ceiling"]
-    lines.append(f"ceiling ({c['n_labeled']} labels): {fmt(c['accuracy_mean'], c['accuracy_std'])}")
-    for arm in arms:
+    lines.append(f"ceiling ({c['n_labeled']} labels): {fmt(c[f'{metric}_mean'], c[f'{metric}_std'])}")
+    for arm in auc["arm"]:
         reach = ", ".join(f"{f} of ceiling: {n if n is not None else 'not reached'}"
                           for f, n in stats[arm]["labels_to_reach"].items())
-        lines.append(f"{arm}: area under curve {stats[arm]['area_under_curve']:.4f}; labels to reach {reach}")
+        lines.append(f"{arm}: labels to reach {reach}")
+    lines.append("")
+    lines += [reading(row) for row in auc.to_dict("records") if row["note"] != "reference"]
     return "\n".join(lines) + "\n"
 
 
-def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path) -> None:
-    """Mean ± std bands per arm against labelled-set size, with the ceiling as a line."""
+def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: str = "accuracy") -> None:
+    """Mean ± std bands of ``metric`` per arm against labelled-set size, the ceiling as a line."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    check_metric(metric)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for arm in arms:
-        curve = mean_curve(summary, arm).fillna({"std": 0.0})
-        ax.plot(curve["n_labeled"], curve["mean"], marker="o", label=arm)
-        ax.fill_between(curve["n_labeled"], curve["mean"] - curve["std"], curve["mean"] + curve["std"], alpha=0.2)
-    ceiling = summary[summary["arm"] == "ceiling"]["accuracy"]
-    ax.axhline(ceiling.mean(), color="black", linestyle="--", label=f"ceiling (all {summary[summary['arm'] == 'ceiling']['n_labeled'].iloc[0]} rows)")
-    if len(ceiling) > 1:
-        ax.axhspan(ceiling.mean() - ceiling.std(), ceiling.mean() + ceiling.std(), color="black", alpha=0.08)
+    colours = plt.get_cmap("tab10" if len(arms) <= 10 else "tab20").colors
+    for i, arm in enumerate(arms):
+        curve = mean_curve(summary, arm, metric).fillna({"std": 0.0})
+        style = {"color": "grey", "linestyle": ":"} if arm == TWIN else {"color": colours[i % len(colours)]}
+        ax.plot(curve["n_labeled"], curve["mean"], marker="o", label=arm, **style)
+        ax.fill_between(curve["n_labeled"], curve["mean"] - curve["std"], curve["mean"] + curve["std"],
+                        color=style["color"], alpha=0.15)
+    ceiling = summary[summary["arm"] == "ceiling"]
+    values = ceiling[metric]
+    ax.axhline(values.mean(), color="black", linestyle="--", label=f"ceiling (all {ceiling['n_labeled'].iloc[0]} rows)")
+    if len(values) > 1:
+        ax.axhspan(values.mean() - values.std(), values.mean() + values.std(), color="black", alpha=0.08)
     ax.set_xlabel("labelled examples")
-    ax.set_ylabel("accuracy on the eval split")
+    ax.set_ylabel(f"{metric} on the eval split")
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small", ncol=1 + len(arms) // 8)
     fig.tight_layout()
     from .io import atomic_path
 
