@@ -1,10 +1,32 @@
-"""Fixtures shared by the integration tests."""
+"""Fixtures shared by the tests: an environment guard for every test, and one run of the slice for
+the integration tests."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from workflow_helpers import layered_config, snakemake
+
+
+@pytest.fixture(autouse=True)
+def environment_unchanged():
+    """Every test leaves os.environ as it found it: a test that changes a variable without restoring
+    it fails (naming the variables), and the environment is restored either way, so no change leaks
+    into the tests that follow."""
+    before = dict(os.environ)
+    yield
+    after = dict(os.environ)
+    changed = sorted(k for k in before.keys() | after.keys()
+                     if before.get(k) != after.get(k) and k != "PYTEST_CURRENT_TEST")  # pytest's own
+    for var in changed:
+        if var in before:
+            os.environ[var] = before[var]
+        else:
+            del os.environ[var]
+    if changed:
+        pytest.fail(f"the test left environment variables changed: {', '.join(changed)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
