@@ -10,6 +10,21 @@ import pytest
 from workflow_helpers import layered_config, snakemake
 
 
+# Set (os.environ.setdefault) by scikit-learn when it is first imported, in whichever test that is:
+# not the test's doing, and meant to stay for the whole process.
+SET_ON_IMPORT = {"KMP_DUPLICATE_LIB_OK": "True", "KMP_INIT_AT_FORK": "FALSE"}
+
+
+def leaked(before: dict, after: dict) -> list[str]:
+    """The variables that differ between two snapshots of os.environ, leaving out pytest's own
+    PYTEST_CURRENT_TEST and a library's import-time defaults (SET_ON_IMPORT) added with their value."""
+    return sorted(
+        k for k in before.keys() | after.keys()
+        if before.get(k) != after.get(k) and k != "PYTEST_CURRENT_TEST"
+        and not (k not in before and after.get(k) == SET_ON_IMPORT.get(k))
+    )
+
+
 @pytest.fixture(autouse=True)
 def environment_unchanged():
     """Every test leaves os.environ as it found it: a test that changes a variable without restoring
@@ -17,9 +32,7 @@ def environment_unchanged():
     into the tests that follow."""
     before = dict(os.environ)
     yield
-    after = dict(os.environ)
-    changed = sorted(k for k in before.keys() | after.keys()
-                     if before.get(k) != after.get(k) and k != "PYTEST_CURRENT_TEST")  # pytest's own
+    changed = leaked(before, dict(os.environ))
     for var in changed:
         if var in before:
             os.environ[var] = before[var]
