@@ -1,10 +1,45 @@
-"""Fixtures shared by the integration tests."""
+"""Fixtures shared by the tests: an environment guard for every test, and one run of the slice for
+the integration tests."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from workflow_helpers import layered_config, snakemake
+
+
+# Set (os.environ.setdefault) by scikit-learn when it is first imported, in whichever test that is:
+# not the test's doing, and meant to stay for the whole process.
+SET_ON_IMPORT = {"KMP_DUPLICATE_LIB_OK": "True", "KMP_INIT_AT_FORK": "FALSE"}
+
+
+def leaked(before: dict, after: dict) -> list[str]:
+    """The variables that differ between two snapshots of os.environ, leaving out pytest's own
+    PYTEST_CURRENT_TEST and a library's import-time defaults (SET_ON_IMPORT) added with their value."""
+    return sorted(
+        k for k in before.keys() | after.keys()
+        if before.get(k) != after.get(k) and k != "PYTEST_CURRENT_TEST"
+        and not (k not in before and after.get(k) == SET_ON_IMPORT.get(k))
+    )
+
+
+@pytest.fixture(autouse=True)
+def environment_unchanged():
+    """Every test leaves os.environ as it found it: a test that changes a variable without restoring
+    it fails (naming the variables), and the environment is restored either way, so no change leaks
+    into the tests that follow."""
+    before = dict(os.environ)
+    yield
+    changed = leaked(before, dict(os.environ))
+    for var in changed:
+        if var in before:
+            os.environ[var] = before[var]
+        else:
+            del os.environ[var]
+    if changed:
+        pytest.fail(f"the test left environment variables changed: {', '.join(changed)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -33,28 +33,52 @@ def test_snakefmt_check_passes():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def rules_with(directive: str) -> dict[str, str | None]:
-    """{rule name: the first value of `directive` in its block, or None} for every rule in rules/ and
-    the Snakefile."""
-    found = {}
+def rule_blocks() -> dict[str, str]:
+    """{rule name: the text of its block} for every rule and checkpoint in the Snakefile and rules/."""
+    blocks = {}
     for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
-        for block in re.split(r"^(?=rule )", path.read_text(), flags=re.M)[1:]:
-            name = re.match(r"rule (\w+):", block).group(1)
-            m = re.search(rf"^    {directive}:\n\s+(.+)$", block, flags=re.M)
-            found[name] = m.group(1).strip() if m else None
+        for block in re.split(r"^(?=(?:rule|checkpoint) \w+:)", path.read_text(), flags=re.M)[1:]:
+            name = re.match(r"(?:rule|checkpoint) (\w+):", block).group(1)
+            assert name not in blocks, f"rule {name} defined twice"
+            blocks[name] = block
+    return blocks
+
+
+def rules_with(directive: str) -> dict[str, str | None]:
+    """{rule name: the first value of `directive` in its block (on the directive's line or the next),
+    or None} for every rule in rules/ and the Snakefile."""
+    found = {}
+    for name, block in rule_blocks().items():
+        m = re.search(rf"^    {directive}:[ \t]*(?:\n\s+)?(\S.*)$", block, flags=re.M)
+        found[name] = m.group(1).strip() if m else None
     return found
+
+
+def snakemake_rules() -> set[str]:
+    """The rule names `snakemake --list-rules` prints (config/config.yaml alone: nothing is read)."""
+    proc = subprocess.run([str(BIN / "snakemake"), "--list-rules", "--config", "results=/nonexistent"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return {line.split()[0] for line in proc.stdout.splitlines() if line and not line[0].isspace()}
+
+
+def test_rule_parser_sees_every_rule():
+    blocks = rule_blocks()
+    assert len(blocks) >= 10 and set(blocks) == snakemake_rules(), sorted(set(blocks) ^ snakemake_rules())
 
 
 def test_every_rule_has_a_log_and_an_env_from_envs():
     logs, envs = rules_with("log"), rules_with("conda")
     commands = {r for r, s in rules_with("script").items() if s} | {r for r, s in rules_with("shell").items() if s}
-    assert commands and set(logs) >= commands
-    for rule in commands:
+    # every rule but the target `all` runs a script or a shell command, writes a log and has an env
+    jobs = set(rule_blocks()) - {"all"}
+    assert commands == jobs, f"rules without a script: or shell: {sorted(jobs - commands)}"
+    for rule in sorted(jobs):
         assert logs[rule], f"rule {rule} has no log:"
         env = envs[rule]
         assert env and re.fullmatch(r'"\.\./envs/\w+\.yaml"', env), f"rule {rule}: conda: {env}"
         assert (ROOT / "envs" / env.strip('"').removeprefix("../envs/")).is_file(), env
-    used = {envs[r].strip('"').removeprefix("../envs/") for r in commands}
+    used = {envs[r].strip('"').removeprefix("../envs/") for r in jobs}
     assert used == {p.name for p in ENVS}, "an env file no rule uses, or a rule env that is missing"
 
 

@@ -89,6 +89,35 @@ def scheduled_outputs(dry_run_output: str) -> list[str]:
     return outs
 
 
+def planned_jobs(dry_run_output: str) -> list[dict[str, str | list[str]]]:
+    """Every job a dry run plans, in its order, as {"rule": name, "output": [...], "log": [...],
+    "benchmark": [...]} (an empty list where the job has none of them)."""
+    jobs = []
+    for line in dry_run_output.splitlines():
+        line = line.strip()
+        m = re.fullmatch(r"(?:local)?rule (\w+):", line)
+        if m:
+            jobs.append({"rule": m.group(1), "output": [], "log": [], "benchmark": []})
+            continue
+        key, _, value = line.partition(": ")
+        if jobs and key in ("output", "log", "benchmark"):
+            jobs[-1][key] = [p.strip() for p in value.split(",")]
+    return jobs
+
+
+def files_redone(dry_run_output: str, results: Path, existing) -> dict[str, set[str]]:
+    """The planned jobs that would rewrite some of the ``existing`` files (paths relative to
+    ``results``), as {rule and outputs of the job: those files}. A job rewrites its outputs (a file,
+    or a directory and every file in it) and its benchmark files."""
+    redone = {}
+    for job in planned_jobs(dry_run_output):
+        written = [os.path.relpath(p, results) for p in job["output"] + job["benchmark"]]
+        files = {rel for rel in existing if any(rel == p or rel.startswith(p + "/") for p in written)}
+        if files:
+            redone[f"{job['rule']}: {', '.join(written[:len(job['output'])])}"] = files
+    return redone
+
+
 def result_files(results: Path) -> dict[str, Path]:
     """Every output under ``results`` (logs and temporary files left out), by relative path."""
     return {
