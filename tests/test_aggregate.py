@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import os
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
@@ -395,6 +396,13 @@ def test_plot_learning_curve_writes_png_with_every_arm(tmp_path, summary, monkey
 # --- the rule's script ------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def thread_env(monkeypatch):
+    """run_step sets OMP_NUM_THREADS / MKL_NUM_THREADS from the rule's threads: undone afterwards."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(var, os.environ.get(var, "1"))
+
+
 def run_script(tmp_path, labels: dict, metric="accuracy"):
     metrics = []
     for i, m in enumerate(metrics_list()):
@@ -416,7 +424,7 @@ def run_script(tmp_path, labels: dict, metric="accuracy"):
     return out
 
 
-def test_script_writes_every_output_and_passes_the_warnings(tmp_path):
+def test_script_writes_every_output_and_passes_the_warnings(tmp_path, thread_env):
     out = run_script(tmp_path, {"values": [0, 1], "names": ["a", "b"], "warnings": ["pool: 3 rows dropped"]},
                      metric="macro_f1")
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -433,7 +441,7 @@ def test_script_writes_every_output_and_passes_the_warnings(tmp_path):
     assert text.startswith("metric: macro_f1; seeds: 3\ndata warning: pool: 3 rows dropped\n")
 
 
-def test_script_tolerates_labels_without_warnings(tmp_path):
+def test_script_tolerates_labels_without_warnings(tmp_path, thread_env):
     out = run_script(tmp_path, {"values": [0, 1], "names": ["a", "b"]})
     assert "data warnings: none" in (out / "round_table.txt").read_text()
 

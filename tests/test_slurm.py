@@ -115,7 +115,8 @@ def test_every_job_ran_as_a_slurm_job(slurm_run):
 def test_every_output_exists(slurm_run):
     results = slurm_run["results"]
     out = results / EXPERIMENT
-    for name in ("summary.csv", "round_table.csv", "round_table.txt", "curve_stats.json", "learning_curve.png"):
+    for name in ("summary.csv", "round_table.csv", "auc_table.csv", "round_table.txt", "curve_stats.json",
+                 "learning_curve.png"):
         assert (out / name).stat().st_size > 0, name
     # nothing left to do for the same config, locally or on the cluster
     assert job_counts(snakemake(results, "-n").stdout) == {}

@@ -49,13 +49,16 @@ def test_summary_has_every_arm_seed_and_round(run):
 
 def test_round_table_and_curve_stats(run):
     table = pd.read_csv(run["out"] / "round_table.csv")
-    assert sorted(table["strategy"].unique()) == sorted(STRATEGIES)
-    assert table.groupby("strategy")["round"].apply(list).map(lambda r: r == list(range(ROUNDS))).all()
+    assert sorted(table["arm"].unique()) == sorted(STRATEGIES)
+    assert table.groupby("arm")["round"].apply(list).map(lambda r: r == list(range(ROUNDS))).all()
     summary = pd.read_csv(run["out"] / "summary.csv")
-    one = table[(table["strategy"] == STRATEGIES[0]) & (table["round"] == 1)].iloc[0]
+    one = table[(table["arm"] == STRATEGIES[0]) & (table["round"] == 1)].iloc[0]
     s = summary[(summary["arm"] == STRATEGIES[0]) & (summary["round"] == 1)].sort_values("seed")["accuracy"].to_numpy()
     r = summary[(summary["arm"] == "random") & (summary["round"] == 1)].sort_values("seed")["accuracy"].to_numpy()
-    assert one["diff_acc_mean"] == pytest.approx((s - r).mean())
+    assert one["diff_mean"] == pytest.approx((s - r).mean())
+    assert (table["p_holm"] >= table["p_value"]).all()  # Holm never lowers a p-value
+    auc = pd.read_csv(run["out"] / "auc_table.csv")
+    assert sorted(auc["arm"]) == sorted([*STRATEGIES, "random"]) and sorted(auc["rank"]) == list(range(1, len(auc) + 1))
     stats = json.loads((run["out"] / "curve_stats.json").read_text())
     assert set(stats) == {"ceiling", *STRATEGIES, "random"}
     assert set(stats["random"]["labels_to_reach"]) == {"0.95", "0.99"}
@@ -212,8 +215,9 @@ def test_report_has_the_learning_curve_the_round_table_and_the_ceiling(run, tmp_
     report = tmp_path / "report.html"
     snakemake(run["results"], "--report", str(report))
     html = report.read_text()
-    for name in ("learning_curve.png", "round_table.csv", "round_table.txt", "summary.csv", "curve_stats.json"):
+    for name in ("learning_curve.png", "round_table.csv", "auc_table.csv", "round_table.txt", "summary.csv",
+                 "curve_stats.json"):
         assert name in html, name
-    for caption in ("learning_curve", "round_table", "round_text", "summary", "curve_stats"):
+    for caption in ("learning_curve", "round_table", "auc_table", "round_text", "summary", "curve_stats"):
         first_words = " ".join((ROOT / "workflow" / "report" / f"{caption}.rst").read_text().split()[:6])
         assert json.dumps(first_words)[1:-1] in html, (caption, first_words)  # as the report's JSON holds it
