@@ -10,9 +10,10 @@ import pytest
 from workflow_helpers import layered_config, snakemake
 
 
-# Set (os.environ.setdefault) by scikit-learn when it is first imported, in whichever test that is:
-# not the test's doing, and meant to stay for the whole process.
-SET_ON_IMPORT = {"KMP_DUPLICATE_LIB_OK": "True", "KMP_INIT_AT_FORK": "FALSE"}
+# Set by a library the first time it is imported or used, in whichever test that is: not the test's
+# doing, and meant to stay for the whole process. scikit-learn's os.environ.setdefault values; torch
+# inductor's cache folder (torch._inductor.runtime.cache_dir_utils, set on first use; any value).
+SET_ON_IMPORT = {"KMP_DUPLICATE_LIB_OK": "True", "KMP_INIT_AT_FORK": "FALSE", "TORCHINDUCTOR_CACHE_DIR": None}
 
 
 def leaked(before: dict, after: dict) -> list[str]:
@@ -21,7 +22,7 @@ def leaked(before: dict, after: dict) -> list[str]:
     return sorted(
         k for k in before.keys() | after.keys()
         if before.get(k) != after.get(k) and k != "PYTEST_CURRENT_TEST"
-        and not (k not in before and after.get(k) == SET_ON_IMPORT.get(k))
+        and not (k not in before and k in SET_ON_IMPORT and SET_ON_IMPORT[k] in (None, after.get(k)))
     )
 
 
