@@ -200,7 +200,7 @@ class SetFitLearner:
         majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
         if len(self.classes_) == 1:  # no negative pairs and nothing for a head to tell apart
             log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
-            self.coef_, self.intercept_ = np.zeros((1, self.body.get_sentence_embedding_dimension())), np.zeros(1)
+            self.coef_, self.intercept_ = np.zeros((1, self._embed(texts[:1]).shape[1])), np.zeros(1)
             self.training = {"rows": len(texts), "steps": 0, "majority": majority}
             return self
 
