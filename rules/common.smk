@@ -69,9 +69,10 @@ def features(role):
 
 def learner_config(ceiling=False):
     """The learner's name and parameters as the train, ceiling and score rules get them. A
-    fine-tuned model starts from the configured encoder unless learner.finetune.model says otherwise."""
+    fine-tuned model (finetune, setfit) starts from the configured encoder, on its device, unless
+    learner.<name>.model / device say otherwise."""
     params = dict(config["learner"].get(LEARNER) or {})
-    if LEARNER == "finetune":
+    if LEARNER in ("finetune", "setfit"):
         params = {"model": config["encoder"]["model"], "device": config["encoder"]["device"], **params}
     if ceiling:
         params |= config["ceiling"]["params"]
@@ -83,6 +84,9 @@ def learner_config(ceiling=False):
 MODEL_RESOURCES = {
     "linear": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 10)},
     "finetune": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
+    "nb": {"train": (2000, 10), "ceiling": (8000, 30), "score": (4000, 10)},
+    "knn": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 30)},
+    "setfit": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
 }
 
 

@@ -1,4 +1,4 @@
-"""Step 6: the linear learner and the learner registry."""
+"""Step 6: the linear learner and the learner registry (numbers written as strings included)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bucket_al.errors import ConfigError
-from bucket_al.learners import LEARNERS, LinearLearner, load_learner, make_learner
+from bucket_al.learners import LEARNERS, LinearLearner, coerce_numbers, load_learner, make_learner
 
 
 def blobs(n_classes=3, per_class=60, dim=10, seed=0, spread=1.0):
@@ -106,7 +106,10 @@ def test_make_learner():
     assert isinstance(model, LinearLearner)
     assert (model.n_classes, model.C, model.max_iter, model.seed) == (4, 2.0, 50, 9)
     assert model.label_names == list("abcd")
-    assert set(LEARNERS) == {"linear", "finetune"}
+    assert set(LEARNERS) == {"linear", "finetune", "nb", "knn", "setfit"}
+    assert {name: cls.features for name, cls in LEARNERS.items()} == {
+        "linear": "embeddings", "finetune": "text", "nb": "text", "knn": "embeddings", "setfit": "text"}
+    assert all(cls.name == name for name, cls in LEARNERS.items())
 
 
 def test_save_overwrites_an_older_checkpoint(tmp_path):
@@ -124,10 +127,50 @@ def test_load_learner_needs_a_checkpoint_directory(tmp_path):
 
 
 def test_make_learner_unknown_name():
-    with pytest.raises(ConfigError, match=r"^learner\.name: unknown learner 'svm' \(choose from linear, finetune\)$"):
+    choices = r"\(choose from linear, finetune, nb, knn, setfit\)"
+    with pytest.raises(ConfigError, match=rf"^learner\.name: unknown learner 'svm' {choices}$"):
         make_learner("svm", ["a", "b"])
 
 
 def test_non_positive_c():
     with pytest.raises(ConfigError, match=r"learner\.linear\.C"):
         make_learner("linear", ["a", "b"], {"C": 0})
+
+
+# ---------------------------------------------------------------- numbers written as strings
+
+# One float and one int parameter of every learner, written as YAML 1.1 leaves them: strings.
+AS_STRINGS = {
+    "linear": ({"C": "5e-2", "max_iter": "1e3"}, lambda m: (m.C, m.max_iter)),
+    "finetune": ({"lr": "1e-4", "min_steps": "20"}, lambda m: (m.params["lr"], m.params["min_steps"])),
+    "nb": ({"alpha": "1e-1", "min_df": "2"}, lambda m: (m.alpha, m.min_df)),
+    "knn": ({"k": "5"}, lambda m: (m.k,)),
+    "setfit": ({"lr": "3e-5", "num_iterations": "2.0"}, lambda m: (m.params["lr"], m.params["num_iterations"])),
+}
+EXPECTED = {"linear": (0.05, 1000), "finetune": (1e-4, 20), "nb": (0.1, 2), "knn": (5,), "setfit": (3e-5, 2)}
+
+
+@pytest.mark.parametrize("name", sorted(LEARNERS))
+def test_numbers_written_as_strings_are_numbers(name):
+    params, read = AS_STRINGS[name]
+    model = make_learner(name, ["a", "b"], params)
+    assert read(model) == EXPECTED[name]
+    assert all(type(v) is type(e) for v, e in zip(read(model), EXPECTED[name]))
+
+
+@pytest.mark.parametrize("name", sorted(LEARNERS))
+def test_a_string_that_is_no_number_names_the_key(name):
+    key = next(iter(AS_STRINGS[name][0]))
+    with pytest.raises(ConfigError, match=rf"^learner\.{name}\.{key}: expected a number, got 'abc'$"):
+        make_learner(name, ["a", "b"], {key: "abc"})
+
+
+def test_coerce_numbers_leaves_other_values_alone():
+    params = {"model": "package:x", "device": "cpu", "lr": 1e-4, "epochs": 2, "group_by_length": "yes",
+              "min_steps": " 7 "}
+    out = coerce_numbers("finetune", LEARNERS["finetune"], params)
+    assert out == {**params, "min_steps": 7}
+    assert coerce_numbers("setfit", LEARNERS["setfit"], {"num_iterations": None}) == {"num_iterations": None}
+    with pytest.raises(ConfigError, match=r"^learner\.linear\.max_iter: expected a whole number, got '1e-3'$"):
+        coerce_numbers("linear", LinearLearner, {"max_iter": "1e-3"})
+    assert params["min_steps"] == " 7 "  # the config itself is not changed

@@ -5,18 +5,24 @@ of the pool's sentence vectors) or ``"text"`` (an array of the cleaned sentences
 
 Every checkpoint is a directory holding ``learner.json`` (the learner's name, classes and
 hyper-parameters), so :func:`load_learner` reloads any of them. Register new learners in
-:data:`LEARNERS`.
+:data:`LEARNERS`: ``linear`` (here), ``finetune`` (:mod:`bucket_al.finetune`), ``nb`` and ``knn``
+(:mod:`bucket_al.baselines`) and ``setfit`` (:mod:`bucket_al.setfit_learner`).
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import types
+import typing
 from pathlib import Path
 
 import numpy as np
 
+from .baselines import KNNLearner, NaiveBayesLearner
 from .errors import ConfigError, check_choice
 from .finetune import FinetuneLearner
+from .setfit_learner import SetFitLearner
 from .io import atomic_dir, read_meta, write_meta
 
 log = logging.getLogger(__name__)
@@ -89,7 +95,8 @@ class LinearLearner:
         return model
 
 
-LEARNERS = {"linear": LinearLearner, "finetune": FinetuneLearner}
+LEARNERS = {"linear": LinearLearner, "finetune": FinetuneLearner, "nb": NaiveBayesLearner, "knn": KNNLearner,
+            "setfit": SetFitLearner}
 
 
 def learner_class(name: str):
@@ -97,12 +104,52 @@ def learner_class(name: str):
     return LEARNERS[name]
 
 
+def _numeric_kind(cls, key: str):
+    """``int`` or ``float`` when the constructor takes a number for ``key`` (by its type hint, else
+    by its default's type), or None."""
+    try:
+        hint = typing.get_type_hints(cls.__init__).get(key)
+    except Exception:  # an unresolvable hint: fall back to the default
+        hint = None
+    if hint is None:
+        param = inspect.signature(cls.__init__).parameters.get(key)
+        hint = type(param.default) if param is not None and param.default is not inspect.Parameter.empty else None
+    kinds = set(typing.get_args(hint)) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union \
+        else {hint}
+    if bool in kinds:
+        return None
+    return float if float in kinds else int if int in kinds else None
+
+
+def coerce_numbers(name: str, cls, params: dict) -> dict:
+    """``params`` with numbers written as strings turned into numbers, for the keys where the
+    constructor takes a number: YAML 1.1 reads ``1e-4`` (no dot) as the string '1e-4'. A string
+    that is not a number raises ``learner.<name>.<key>: expected a number, got 'abc'``."""
+    out = dict(params)
+    for key, value in params.items():
+        kind = _numeric_kind(cls, key) if isinstance(value, str) else None
+        if kind is None:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"learner.{name}.{key}: expected a number, got '{value}'") from None
+        if kind is int:
+            if not number.is_integer():
+                raise ConfigError(f"learner.{name}.{key}: expected a whole number, got '{value}'")
+            number = int(number)
+        out[key] = number
+    return out
+
+
 def make_learner(name: str, label_names: list[str], params: dict | None = None, seed: int = 0):
     """A fresh learner for these classes (ids 0..len(label_names)-1); ``params`` are the
-    config's ``learner.<name>`` section. Unknown names and parameters raise a ConfigError."""
+    config's ``learner.<name>`` section. Unknown names and parameters raise a ConfigError; numbers
+    written as strings ('1e-4') are read as numbers (:func:`coerce_numbers`)."""
     cls = learner_class(name)
+    params = coerce_numbers(name, cls, params or {})
     try:
-        return cls(n_classes=len(label_names), label_names=list(label_names), seed=seed, **(params or {}))
+        return cls(n_classes=len(label_names), label_names=list(label_names), seed=seed, **params)
     except TypeError as exc:  # an unknown keyword in learner.<name>
         raise ConfigError(f"learner.{name}: {exc}") from exc
 
