@@ -36,6 +36,7 @@ include: "rules/aggregate.smk"
 rule all:
     input:
         rules.aggregate.output,
+        rules.pick_map.output,
     default_target: True
 
 

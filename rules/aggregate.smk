@@ -12,7 +12,7 @@ rule aggregate:
         plot=report(f"{OUT}/learning_curve.png", category="Plots", caption="../workflow/report/learning_curve.rst"),
     params:
         code=package_code("aggregate.py"),
-        arms=STRATEGIES,
+        arms={name: cold_unit(arm.cold_start) for name, arm in ARMS.items()},
         metric=config["evaluate"]["metric"],
         ceiling_fractions=config["evaluate"]["ceiling_fractions"],
     log:
@@ -21,3 +21,23 @@ rule aggregate:
         "../envs/report.yaml"
     script:
         "../workflow/scripts/aggregate.py"
+
+
+rule pick_map:
+    """What each arm picks: its last round's rows on a 2-D map of the pool, coloured by round (first seed)."""
+    input:
+        reduced=reduced(SEEDS[0]),
+        manifests=[f"{node(arm, SEEDS[0], ROUNDS[-1])}/manifest.parquet" for arm in ARMS]
+        + [f"{OUT}/random/seed{SEEDS[0]}/round{ROUNDS[-1]}/manifest.parquet"],
+    output:
+        report(f"{OUT}/pick_map.png", category="Plots", caption="../workflow/report/pick_map.rst"),
+    params:
+        code=package_code("pick_map.py"),
+        arms=[*ARMS, "random"],
+        seed=SEEDS[0],
+    log:
+        f"{OUT}/logs/pick_map.log",
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow/scripts/pick_map.py"

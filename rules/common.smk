@@ -1,25 +1,26 @@
 # Config validation, paths and input helpers shared by every rule.
+import re
 from pathlib import Path
 
 from snakemake.utils import validate
 
-from bucket_al.config import check_config, check_schema, dataset_key, embedding_key
+from bucket_al.arms import cold_start_needs, parse_arms, query_needs
+from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.learners import learner_class
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 
+check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
 validate(config, schema="../workflow/schemas/config.schema.yaml")  # fills in the defaults
 
 DATASET = config["dataset"]
-STRATEGIES = config["selection"]["strategies"]
 SEEDS = config["seeds"]
 ROUNDS = list(range(config["selection"]["rounds"]))
-ARMS = STRATEGIES + ["random"]
 CEILING_SEEDS = config["ceiling"]["seeds"] or SEEDS
 LEARNER = config["learner"]["name"]
-FEATURES = learner_class(LEARNER).features  # "embeddings" (linear) or "text" (finetune)
+FEATURES = learner_class(LEARNER).features  # "embeddings" (linear, knn) or "text" (finetune, setfit, nb)
 
 # Cleaned data and embeddings are keyed by what changes them (the dataset block; the encoder's
 # model and max_length), so experiments share them and never overwrite each other's.
@@ -32,14 +33,38 @@ PER_SEED_REDUCTION = config["reduce"]["method"] == "umap"
 
 check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 
+# The arms (bucket_al.arms): a cold start for round 0, a query strategy for the rounds after it.
+# Every model lives in a "unit" folder: an arm's rounds >= 1, the random twin's rounds, and each
+# cold start's round 0 (cold_start/<name>, shared by every arm that starts that way; the random
+# cold start is the twin's own round 0).
+ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], learner_class(LEARNER))}
+COLD_STARTS = sorted({arm.cold_start for arm in ARMS.values()} - {"random"})
+UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS)]
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly these names (none: matches nothing)."""
+    return "|".join(re.escape(n) for n in names) or "(?!)"
+
 
 wildcard_constraints:
     seed=r"\d+",
     round=r"\d+",
-    strategy="|".join(STRATEGIES),
-    arm="|".join(ARMS),
+    arm=one_of(ARMS),
+    unit=one_of(UNITS),
+    cold=one_of(COLD_STARTS),
     role="pool|eval",
     reduction=r"pool|seed\d+",
+
+
+def cold_unit(cold):
+    return "random" if cold == "random" else f"cold_start/{cold}"
+
+
+def node(arm, seed, round_):
+    """The folder of an arm's model at round r: its cold start's for round 0."""
+    unit = cold_unit(ARMS[arm].cold_start) if int(round_) == 0 else arm
+    return f"{OUT}/{unit}/seed{seed}/round{round_}"
 
 
 def package_code(script):
@@ -92,7 +117,7 @@ MODEL_RESOURCES = {
 
 def model_resources(step):
     mem_mb, runtime = MODEL_RESOURCES[LEARNER][step]
-    gpu = config["resources"]["gpu"] if FEATURES == "text" else 0
+    gpu = config["resources"]["gpu"] if learner_class(LEARNER).uses_gpu else 0
     return {"mem_mb": mem_mb, "runtime": runtime, **({"gpu": gpu} if gpu else {})}
 
 
@@ -103,9 +128,14 @@ def plan(round_):
 
 
 def all_metrics(wildcards=None):
-    model_dirs = [f"{OUT}/{arm}/seed{seed}/round{r}" for arm in ARMS for seed in SEEDS for r in ROUNDS]
-    model_dirs += [f"{OUT}/ceiling/seed{seed}" for seed in CEILING_SEEDS]
-    return [f"{d}/metrics.json" for d in model_dirs]
+    """Every model's metrics: each arm's rounds >= 1, each cold start's round 0, every round of the
+    random twin, and the ceiling."""
+    last = len(ROUNDS) - 1
+    dirs = [f"{OUT}/{arm}/seed{s}/round{r}" for arm in ARMS for s in SEEDS for r in ROUNDS[1:]]
+    dirs += [f"{OUT}/random/seed{s}/round{r}" for s in SEEDS for r in ROUNDS]
+    dirs += [f"{OUT}/cold_start/{c}/seed{s}/round0" for c in COLD_STARTS for s in SEEDS]
+    dirs += [f"{OUT}/ceiling/seed{s}" for s in CEILING_SEEDS]
+    return [f"{d}/metrics.json" for d in dirs]
 
 
 def print_round_table():
@@ -115,24 +145,42 @@ def print_round_table():
 
 
 def selected_from(w):
-    """The table a strategy's round r >= 1 selected from (round r-1's scored rows), so that
-    metrics.json records how many rows were really scored."""
-    if w.arm not in STRATEGIES or int(w.round) == 0:
+    """The scores an arm's round r >= 1 selected from (round r-1's), so that metrics.json records
+    how many rows were really scored."""
+    if w.unit not in ARMS:
         return {}
-    return {"scored": f"{OUT}/{w.arm}/seed{w.seed}/round{int(w.round) - 1}/entropy.parquet"}
+    return {"scored": f"{node(w.unit, w.seed, int(w.round) - 1)}/scores.parquet"}
 
 
-def entropy_round_inputs(w):
-    prev = f"{OUT}/{w.strategy}/seed{w.seed}/round{int(w.round) - 1}"
-    inputs = {"previous": f"{prev}/manifest.parquet", "entropy": f"{prev}/entropy.parquet"}
-    if w.strategy == "recluster":
-        inputs["reduced"] = reduced(w.seed)
+# The files each need of a strategy (bucket_al.strategies) reads. "grad_embedding" reads the input of
+# the learner's output layer: the embeddings for a learner on embeddings, else the score step's
+# last_layer.parquet. Class probabilities ("proba", "labelled") are always in the scores table.
+def need_files(need, seed, prev):
+    return {
+        "embeddings": {"embeddings": f"{EMB}/pool.parquet"},
+        "reduced": {"reduced": reduced(seed)},
+        "buckets": {"buckets": f"{OUT}/bucket/seed{seed}.parquet"},
+        "grad_embedding": {
+            "last_layer": f"{EMB}/pool.parquet" if FEATURES == "embeddings" else f"{prev}/last_layer.parquet"
+        },
+    }.get(need, {})
+
+
+def cold_start_inputs(w):
+    inputs = {"pool": f"{DATA}/pool.parquet"}
+    for need in cold_start_needs(w.cold):
+        inputs |= need_files(need, w.seed, None)
     return inputs
 
 
-def entropy_round_params(w):
-    s = config["selection"]
-    params = {"strategy": w.strategy, "m": s["m"], "k": config["bucket"]["k"]}
-    if w.strategy == "recluster":
-        params |= {"candidate_factor": s["candidate_factor"], "n_init": config["bucket"]["n_init"]}
-    return params
+def query_inputs(w):
+    prev = node(w.arm, w.seed, int(w.round) - 1)
+    inputs = {"previous": f"{prev}/manifest.parquet", "scores": f"{prev}/scores.parquet"}
+    for need in query_needs(ARMS[w.arm]):
+        inputs |= need_files(need, w.seed, prev)
+    return inputs
+
+
+# The score step also writes the learner's last layer when an arm needs it and the learner does not
+# read the embeddings themselves (e.g. BADGE on a fine-tuned model).
+SCORE_LAST_LAYER = FEATURES != "embeddings" and any("grad_embedding" in query_needs(a) for a in ARMS.values())

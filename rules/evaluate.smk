@@ -7,22 +7,22 @@ EVAL_INPUTS = dict(
 
 
 rule evaluate:
-    """Metrics of one round's model (a strategy or the random twin) on the eval split."""
+    """Metrics of one round's model (an arm's round, a cold start or the random twin) on the eval split."""
     input:
         unpack(selected_from),
         **EVAL_INPUTS,
-        model=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model",
-        manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
+        model=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model",
+        manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
     output:
-        f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/metrics.json",
+        f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/metrics.json",
     params:
         code=package_code("evaluate.py"),
-        arm=lambda w: w.arm,
+        unit=lambda w: w.unit,
         seed=lambda w: int(w.seed),
         round=lambda w: int(w.round),
-        pool_sample=lambda w: config["score"]["pool_sample"] if w.arm in STRATEGIES else None,
+        pool_sample=lambda w: config["score"]["pool_sample"] if w.unit in ARMS else None,
     log:
-        f"{OUT}/logs/{{arm}}/seed{{seed}}/evaluate_round{{round}}.log",
+        f"{OUT}/logs/{{unit}}/seed{{seed}}/evaluate_round{{round}}.log",
     conda:
         "../envs/training.yaml"
     script:
@@ -38,7 +38,7 @@ rule evaluate_ceiling:
         f"{OUT}/ceiling/seed{{seed}}/metrics.json",
     params:
         code=package_code("evaluate.py"),
-        arm="ceiling",
+        unit="ceiling",
         seed=lambda w: int(w.seed),
         round=None,
         pool_sample=None,

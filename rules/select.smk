@@ -1,52 +1,59 @@
 rule select_cold_start:
-    """Round 0 of a strategy: n rows from each bucket."""
+    """Round 0 of the arms that start with cold start {cold}: computed once per seed and shared by
+    all of them (the random cold start is the random twin's own round 0)."""
     input:
-        buckets=f"{OUT}/bucket/seed{{seed}}.parquet",
+        unpack(cold_start_inputs),
     output:
-        f"{OUT}/{{strategy}}/seed{{seed}}/round0/manifest.parquet",
+        f"{OUT}/cold_start/{{cold}}/seed{{seed}}/round0/manifest.parquet",
     params:
         code=package_code("select_cold_start.py"),
-        n=config["selection"]["n"],
+        cold=lambda w: w.cold,
         budget=lambda w: plan(0)[0],
+        n=config["selection"]["n"],
         pick=config["selection"]["cold_start"],
     log:
-        f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round0.log",
+        f"{OUT}/logs/cold_start/{{cold}}/seed{{seed}}/select_round0.log",
     conda:
         "../envs/training.yaml"
     script:
         "../workflow/scripts/select_cold_start.py"
 
 
-rule select_entropy_round:
-    """Round r >= 1 of a strategy: by highest entropy, bucket again, m rows from each bucket."""
+rule select_round:
+    """Round r >= 1 of an arm: its query strategy picks m*k rows from what round r-1's model scored."""
     input:
-        unpack(entropy_round_inputs),
+        unpack(query_inputs),
     output:
-        f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/manifest.parquet",
+        f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
     wildcard_constraints:
         round=r"[1-9]\d*",
     params:
-        code=package_code("select_entropy_round.py"),
-        selection=entropy_round_params,
+        code=package_code("select_round.py"),
+        arm=lambda w: ARMS[w.arm].spec(),
+        m=config["selection"]["m"],
+        k=config["bucket"]["k"],
+        candidate_factor=config["selection"]["candidate_factor"],
+        n_init=config["bucket"]["n_init"],
     log:
-        f"{OUT}/logs/{{strategy}}/seed{{seed}}/select_round{{round}}.log",
+        f"{OUT}/logs/{{arm}}/seed{{seed}}/select_round{{round}}.log",
     conda:
         "../envs/training.yaml"
     script:
-        "../workflow/scripts/select_entropy_round.py"
+        "../workflow/scripts/select_round.py"
 
 
 rule score:
-    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample) with the
-    round's model; write the entropy table."""
+    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample) and the labelled
+    rows with the round's model: class probabilities and uncertainty (entropy, margin, least
+    confidence) per row, and the learner's last layer where an arm needs it."""
     input:
-        model=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/model",
-        manifest=f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/manifest.parquet",
+        model=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model",
+        manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
         features=features("pool"),
-        buckets=f"{OUT}/bucket/seed{{seed}}.parquet",
         labels=f"{DATA}/labels.json",
     output:
-        f"{OUT}/{{strategy}}/seed{{seed}}/round{{round}}/entropy.parquet",
+        **({"last_layer": f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/last_layer.parquet"} if SCORE_LAST_LAYER else {}),
+        scores=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/scores.parquet",
     params:
         code=package_code("score.py"),
         pool_sample=config["score"]["pool_sample"],
@@ -56,9 +63,9 @@ rule score:
     resources:
         **model_resources("score"),
     log:
-        f"{OUT}/logs/{{strategy}}/seed{{seed}}/score_round{{round}}.log",
+        f"{OUT}/logs/{{unit}}/seed{{seed}}/score_round{{round}}.log",
     benchmark:
-        f"{OUT}/benchmarks/{{strategy}}/seed{{seed}}/score_round{{round}}.tsv"
+        f"{OUT}/benchmarks/{{unit}}/seed{{seed}}/score_round{{round}}.tsv"
     conda:
         "../envs/training.yaml"
     script:

@@ -1,12 +1,12 @@
 rule train:
-    """Fit the learner on a manifest's rows (any arm: a strategy or the random twin)."""
+    """Fit the learner on a manifest's rows (any unit: an arm's round, a cold start or the random twin)."""
     input:
-        manifest=f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/manifest.parquet",
+        manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
         pool=f"{DATA}/pool.parquet",
         features=features("pool"),
         labels=f"{DATA}/labels.json",
     output:
-        directory(f"{OUT}/{{arm}}/seed{{seed}}/round{{round}}/model"),
+        directory(f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model"),
     params:
         code=package_code("train.py"),
         learner=learner_config(),
@@ -14,9 +14,9 @@ rule train:
     resources:
         **model_resources("train"),
     log:
-        f"{OUT}/logs/{{arm}}/seed{{seed}}/train_round{{round}}.log",
+        f"{OUT}/logs/{{unit}}/seed{{seed}}/train_round{{round}}.log",
     benchmark:
-        f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/train_round{{round}}.tsv"
+        f"{OUT}/benchmarks/{{unit}}/seed{{seed}}/train_round{{round}}.tsv"
     conda:
         "../envs/training.yaml"
     script:

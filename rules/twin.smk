@@ -1,6 +1,6 @@
 rule select_twin:
-    """The random twin of round r: as many rows as the strategy has, drawn uniformly, nested
-    across rounds. Depends on the config and the pool only, never on the strategy's jobs."""
+    """The random twin of round r: as many rows as every arm has, drawn uniformly, nested
+    across rounds. Depends on the config and the pool only, never on an arm's jobs."""
     input:
         pool=f"{DATA}/pool.parquet",
     output:

@@ -20,6 +20,7 @@ import pytest
 from scipy.stats import ttest_rel
 
 from bucket_al.aggregate import (
+    arm_rows,
     AUC_COLUMNS,
     CONSTANT_NOTE,
     FEW_NOTE,
@@ -408,7 +409,7 @@ def run_script(tmp_path, labels: dict, metric="accuracy"):
     for i, m in enumerate(metrics_list()):
         path = tmp_path / "metrics" / f"{i}.json"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps(m))
+        path.write_text(json.dumps({"unit": m.pop("arm"), **m}))  # as the evaluate step writes it
         metrics.append(str(path))
     (tmp_path / "labels.json").write_text(json.dumps(labels))
     out = tmp_path / "out"
@@ -417,7 +418,7 @@ def run_script(tmp_path, labels: dict, metric="accuracy"):
     smk = SimpleNamespace(
         input=SimpleNamespace(metrics=metrics, labels=str(tmp_path / "labels.json")),
         output=SimpleNamespace(**{k: str(out / v) for k, v in names.items()}),
-        params=SimpleNamespace(arms=list(ARMS), metric=metric, ceiling_fractions=[0.9, 0.95]),
+        params=SimpleNamespace(arms={arm: arm for arm in ARMS}, metric=metric, ceiling_fractions=[0.9, 0.95]),
         log=[str(tmp_path / "aggregate.log")], threads=1, rule="aggregate",
     )
     runpy.run_path(str(ROOT / "workflow" / "scripts" / "aggregate.py"), init_globals={"snakemake": smk})
@@ -448,8 +449,23 @@ def test_script_tolerates_labels_without_warnings(tmp_path, thread_env):
 
 def test_rule_passes_what_the_script_reads():
     rule = (ROOT / "rules" / "aggregate.smk").read_text()
-    for name in ("metrics=all_metrics", 'labels=f"{DATA}/labels.json"', "arms=STRATEGIES",
+    for name in ("metrics=all_metrics", 'labels=f"{DATA}/labels.json"', "arms={name: cold_unit(arm.cold_start)",
                  'metric=config["evaluate"]["metric"]', "ceiling_fractions=", 'f"{OUT}/auc_table.csv"',
                  "../workflow/report/auc_table.rst"):
         assert name in rule, name
     assert (ROOT / "workflow" / "report" / "auc_table.rst").is_file()
+
+
+def test_arm_rows_share_a_cold_start_model_between_arms():
+    """Two arms starting from the same cold start share its round-0 model; an arm whose cold start is
+    random shares the random twin's round 0; the ceiling and the twin keep their own rows."""
+    m = lambda unit, rnd, acc: {"unit": unit, "seed": 0, "round": rnd, "n_labeled": 10 * (rnd or 0) + 10,
+                               "accuracy": acc, "macro_f1": acc}
+    metrics = [m("cold_start/buckets", 0, 0.5), m("a", 1, 0.6), m("b", 1, 0.7), m("c", 1, 0.8),
+               m("random", 0, 0.4), m("random", 1, 0.45), {**m("ceiling", None, 0.9), "n_labeled": 100}]
+    rows = arm_rows(metrics, {"a": "cold_start/buckets", "b": "cold_start/buckets", "c": "random"})
+    got = sorted((r["arm"], r["round"] if r["round"] is not None else -1, r["accuracy"], r["model"]) for r in rows)
+    assert got == sorted([
+        ("a", 0, 0.5, "cold_start/buckets"), ("b", 0, 0.5, "cold_start/buckets"), ("a", 1, 0.6, "a"), ("b", 1, 0.7, "b"),
+        ("c", 0, 0.4, "random"), ("c", 1, 0.8, "c"), ("random", 0, 0.4, "random"), ("random", 1, 0.45, "random"),
+        ("ceiling", -1, 0.9, "ceiling")])

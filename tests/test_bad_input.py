@@ -24,7 +24,11 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
     [
         ({"bucket": {"k": 5000}}, "bucket.k: 5000 buckets but the pool has only 3000 rows"),
         ({"selection": {"rounds": 200}}, "selection: 200 rounds need"),
-        ({"selection": {"strategies": ["margin"]}}, "selection.strategies: unknown strategy 'margin'"),
+        ({"selection": {"strategies": ["within_bucket"]}}, "selection.strategies: replaced by selection.arms"),
+        ({"selection": {"arms": ["margins"]}}, "selection.arms[0]: unknown arm 'margins'"),
+        ({"selection": {"arms": [{"name": "x", "query": "kcenter"}]}}, "selection.arms[0].query: unknown query strategy"),
+        ({"learner": {"name": "nb"}, "selection": {"arms": [{"name": "g", "query": "badge"}]}},
+         "selection.arms[0]: query 'badge' needs the learner's last layer"),
         ({"selection": {"n": 0}}, "selection.n: 0 is less than the minimum of 1"),
         ({"selection": {"m": -2}}, "selection.m: -2 is less than the minimum of 1"),
         ({"selection": {"cold_start": "first"}}, "selection.cold_start: unknown pick 'first'"),

@@ -134,3 +134,17 @@ def test_prediction_does_not_depend_on_batching(trained, sst2):
     finally:
         trained.params["predict_batch_size"] = 128
     np.testing.assert_allclose(one_by_one, batched, atol=1e-5)
+
+
+def test_last_layer_is_what_the_classifier_reads(trained, sst2):
+    """BADGE's input on a fine-tuned model: the vectors the classification layer turns into the very
+    probabilities predict_proba gives, row for row (the hook undoes the length sorting)."""
+    import torch
+
+    _, _, unseen = sst2
+    proba, hidden = trained.predict_proba_and_last_layer(unseen)
+    np.testing.assert_array_equal(proba, trained.predict_proba(unseen))
+    assert hidden.shape == (len(unseen), 384) and hidden.dtype == np.float32
+    with torch.inference_mode():
+        again = torch.softmax(trained.model.classifier(torch.from_numpy(hidden)), dim=-1).numpy()
+    np.testing.assert_allclose(again, proba, atol=1e-6)

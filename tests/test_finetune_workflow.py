@@ -31,7 +31,9 @@ def test_every_model_is_a_checkpoint_directory_with_metrics(run):
     assert sorted(summary["arm"].unique()) == ["ceiling", "random", "within_bucket"]
     assert summary[summary["arm"] != "ceiling"]["n_labeled"].tolist() == [64, 128] * 4
     assert summary[summary["arm"] == "ceiling"][["seed", "n_labeled"]].values.tolist() == [[0, 600]]
-    for model in [*out.glob("*/seed*/round*/model"), out / "ceiling/seed0/model"]:
+    models = sorted(out.rglob("model"))
+    assert len(models) == 9  # the bucketed round 0 and round 1 per seed, two twin rounds per seed, the ceiling
+    for model in models:
         meta = json.loads((model / "learner.json").read_text())
         assert meta["learner"] == "finetune" and meta["label_names"] == names
         assert (model / "model.safetensors").is_file() and (model / "tokenizer.json").is_file()
@@ -42,10 +44,11 @@ def test_every_model_is_a_checkpoint_directory_with_metrics(run):
 
 def test_scores_a_seeded_sample_and_records_it(run):
     _, out, _ = run
-    table = pd.read_parquet(out / "within_bucket/seed0/round0/entropy.parquet")
-    assert len(table) == 300  # score.pool_sample of the 536 unselected rows
-    manifest = pd.read_parquet(out / "within_bucket/seed0/round0/manifest.parquet")
-    assert not set(table["row_id"]) & set(manifest["row_id"])
+    scores = pd.read_parquet(out / "cold_start/buckets/seed0/round0/scores.parquet")
+    manifest = pd.read_parquet(out / "cold_start/buckets/seed0/round0/manifest.parquet")
+    assert set(scores.loc[scores["labelled"], "row_id"]) == set(manifest["row_id"])  # the 64 labelled rows ...
+    table = scores[~scores["labelled"]]
+    assert len(table) == 300  # ... and score.pool_sample of the 536 unselected rows
     picked = pd.read_parquet(out / "within_bucket/seed0/round1/manifest.parquet")
     new = set(picked["row_id"]) - set(manifest["row_id"])
     assert len(new) == 64 and new <= set(table["row_id"])  # round 1 selects from the sample
@@ -56,9 +59,9 @@ def test_scores_a_seeded_sample_and_records_it(run):
 
 def test_checkpoint_reloads_to_the_scored_probabilities(run):
     results, out, _ = run
-    table = pd.read_parquet(out / "within_bucket/seed1/round0/entropy.parquet")
+    table = pd.read_parquet(out / "cold_start/buckets/seed1/round0/scores.parquet")
     pool = pd.read_parquet(next(results.glob("datasets/*/pool.parquet"))).set_index("row_id")
-    model = load_learner(out / "within_bucket/seed1/round0/model")
+    model = load_learner(out / "cold_start/buckets/seed1/round0/model")
     proba = model.predict_proba(pool.loc[table["row_id"], "text"].to_numpy(dtype=object))
     # float32 in the table; batches of other lengths pad differently, hence the tolerance
     np.testing.assert_allclose(proba[:, 1], table.filter(like="p_").iloc[:, 1], atol=1e-5)
@@ -69,8 +72,8 @@ def test_same_seed_gives_the_same_manifests(run, tmp_path):
     again = tmp_path / "again"
     target = f"{again}/test-finetune/within_bucket/seed0/round1/manifest.parquet"
     snakemake(again, target, configs=CONFIGS)
-    for rnd in (0, 1):
-        rel = f"test-finetune/within_bucket/seed0/round{rnd}/manifest.parquet"
+    for unit, rnd in (("cold_start/buckets", 0), ("within_bucket", 1)):
+        rel = f"test-finetune/{unit}/seed0/round{rnd}/manifest.parquet"
         assert (again / rel).read_bytes() == (results / rel).read_bytes()
 
 

@@ -1,5 +1,5 @@
 """Integration: the workflow end to end on a three-class CSV dataset with string labels and
-other column names, both strategies and the 'nearest' cold start. The sentences are templated
+other column names, the seed's two readings and the 'nearest' cold start. The sentences are templated
 (positive, negative and neutral phrases) so that a real encoder separates them."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_three_string_classes_from_csv(tmp_path):
                     "eval_split": "dev", "limit": {"pool": None}},
         "bucket": {"k": 6},
         "selection": {"rounds": 2, "n": 2, "m": 2, "cold_start": "nearest",
-                      "strategies": ["within_bucket", "recluster"], "candidate_factor": 5},
+                      "arms": ["within_bucket", "recluster"], "candidate_factor": 5},
     }
     snakemake(results, extra=extra, tmp=tmp_path, configs=["config/offline.yaml"])
 
@@ -55,7 +55,7 @@ def test_three_string_classes_from_csv(tmp_path):
     assert summary[summary["arm"] == "ceiling"]["accuracy"].iloc[0] > 0.9  # three separable classes
     metrics = json.loads((out / "recluster" / "seed0" / "round1" / "metrics.json").read_text())
     assert set(metrics["per_class_f1"]) == {"negative", "neutral", "positive"}
-    scored = pd.read_parquet(out / "recluster" / "seed0" / "round0" / "entropy.parquet")
+    scored = pd.read_parquet(out / "cold_start" / "buckets" / "seed0" / "round0" / "scores.parquet")
     assert [c for c in scored.columns if c.startswith("p_")] == ["p_negative", "p_neutral", "p_positive"]
     assert scored["entropy"].between(0, np.log(3) + 1e-9).all()
     for arm in ("within_bucket", "recluster", "random"):

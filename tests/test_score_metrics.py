@@ -1,4 +1,4 @@
-"""Step 7 (entropy, scoring the rest of the pool) and step 11 (metrics)."""
+"""Step 7 (uncertainty, scoring the pool) and step 11 (metrics)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bucket_al.metrics import evaluate
-from bucket_al.score import entropy, entropy_table, score_rest
+from bucket_al.score import MEASURES, entropy, least_confidence, margin, score_pool
 
 
 @pytest.mark.parametrize("C", [2, 3, 5, 10])
@@ -32,36 +32,53 @@ def test_entropy_known_values():
     np.testing.assert_allclose(entropy(p), expected, rtol=1e-12)
 
 
+def test_margin_and_least_confidence_known_values():
+    p = np.array([[0.5, 0.3, 0.2], [0.4, 0.4, 0.2], [1.0, 0.0, 0.0]])
+    np.testing.assert_allclose(margin(p), [1 - 0.2, 1.0, 0.0], atol=1e-12)  # a tie between the top two: 1
+    np.testing.assert_allclose(least_confidence(p), [0.5, 0.6, 0.0], atol=1e-12)
+    assert set(MEASURES) == {"entropy", "margin", "least_confidence"}
+
+
 class RowSumStub:
-    """A learner whose probabilities are a known function of X: softmax-free, X[:, :2] normalised."""
+    """A learner whose probabilities are a known function of X: X[:, :2] normalised."""
 
     def predict_proba(self, X):
         p = np.asarray(X[:, :2], dtype=np.float64)
         return p / p.sum(axis=1, keepdims=True)
 
+    def predict_proba_and_last_layer(self, X):
+        return self.predict_proba(X), np.asarray(X, dtype=np.float32) * 2
 
-def test_score_rest_excludes_manifest_and_carries_buckets():
+
+def test_score_pool_scores_labelled_and_unlabelled_rows():
     row_id = np.array([10, 11, 14, 20, 21, 30], dtype=np.int64)
     X = np.array([[1, 1], [1, 3], [2, 2], [9, 1], [1, 0], [3, 1]], dtype=np.float32)
     manifest = pd.DataFrame({"row_id": [11, 30], "round": [0, 0]})
-    # buckets in a different order from the pool
-    buckets = pd.DataFrame({"row_id": [30, 21, 20, 14, 11, 10], "bucket": [2, 0, 1, 2, 0, 1],
-                            "distance": np.zeros(6, dtype=np.float32)})
-    table = score_rest(RowSumStub(), row_id, X, manifest, buckets, ["neg", "pos"])
-    assert list(table.columns) == ["row_id", "p_neg", "p_pos", "entropy", "bucket"]
-    assert table["row_id"].tolist() == [10, 14, 20, 21]
-    assert table["bucket"].tolist() == [1, 2, 1, 0]
-    np.testing.assert_allclose(table["p_neg"], [0.5, 0.5, 0.9, 1.0], rtol=1e-6)
-    np.testing.assert_allclose(table["entropy"], [math.log(2), math.log(2),
-                                                  -(0.9 * math.log(0.9) + 0.1 * math.log(0.1)), 0.0], atol=1e-12)
+    table, hidden = score_pool(RowSumStub(), row_id, X, manifest, ["neg", "pos"])
+    assert hidden is None
+    assert list(table.columns) == ["row_id", "labelled", "p_neg", "p_pos", "entropy", "margin", "least_confidence"]
+    assert table["row_id"].tolist() == [10, 11, 14, 20, 21, 30]
+    assert table["labelled"].tolist() == [False, True, False, False, False, True]
+    np.testing.assert_allclose(table["p_neg"], [0.5, 0.25, 0.5, 0.9, 1.0, 0.75], rtol=1e-6)
+    np.testing.assert_allclose(table["entropy"][:4], [math.log(2), -(0.25 * math.log(0.25) + 0.75 * math.log(0.75)),
+                                                      math.log(2), -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))])
+    np.testing.assert_allclose(table["margin"], [1.0, 0.5, 1.0, 0.2, 0.0, 0.5], atol=1e-6)
+    np.testing.assert_allclose(table["least_confidence"], [0.5, 0.25, 0.5, 0.1, 0.0, 0.25], atol=1e-6)
+    _, hidden = score_pool(RowSumStub(), row_id, X, manifest, ["neg", "pos"], last_layer=True)
+    np.testing.assert_array_equal(hidden, X * 2)
 
 
-def test_entropy_table_multiclass():
-    proba = np.array([[0.2, 0.2, 0.2, 0.2, 0.2], [1, 0, 0, 0, 0]], dtype=np.float64)
-    t = entropy_table(np.array([5, 7]), proba, np.array([3, 1]), list("abcde"))
-    assert list(t.columns) == ["row_id", "p_a", "p_b", "p_c", "p_d", "p_e", "entropy", "bucket"]
-    np.testing.assert_allclose(t["entropy"], [math.log(5), 0.0], atol=1e-12)
-    assert t["bucket"].tolist() == [3, 1]
+def test_score_pool_sample_keeps_every_labelled_row():
+    row_id = np.arange(100, dtype=np.int64)
+    X = np.random.default_rng(0).uniform(0.1, 1, size=(100, 2))
+    manifest = pd.DataFrame({"row_id": [3, 50, 97], "round": [0, 0, 0]})
+    a, _ = score_pool(RowSumStub(), row_id, X, manifest, ["a", "b"], pool_sample=10, seed=4)
+    b, _ = score_pool(RowSumStub(), row_id, X, manifest, ["a", "b"], pool_sample=10, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["labelled"].sum() == 3 and (~a["labelled"]).sum() == 10
+    assert set(a.loc[a["labelled"], "row_id"]) == {3, 50, 97}
+    c, _ = score_pool(RowSumStub(), row_id, X, manifest, ["a", "b"], pool_sample=10, seed=5)
+    assert set(c["row_id"]) != set(a["row_id"])
 
 
 def test_evaluate_hand_made_example():

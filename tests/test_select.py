@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bucket_al.errors import ConfigError
-from bucket_al.score import entropy, entropy_table
+from bucket_al.score import entropy
 from bucket_al.select import (
     budgets,
     check_budget,
@@ -33,6 +33,16 @@ def bucket_table(sizes, seed=0, id_offset=1000, step=7):
         "bucket": bucket.astype(np.int64),
         "distance": rng.random(total).astype(np.float32),
     })
+
+
+def entropy_table(row_id, proba, bucket, names):
+    """The candidates' table select.select_round reads: row_id, p_<label>..., entropy, bucket."""
+    table = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64)})
+    for j, name in enumerate(names):
+        table[f"p_{name}"] = proba[:, j].astype(np.float32)
+    table["entropy"] = entropy(proba)
+    table["bucket"] = np.asarray(bucket, dtype=np.int64)
+    return table
 
 
 def scored_rest(buckets, manifest, seed=0, n_classes=5, label_names=None):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bucket_al.arms import parse_arms
 from bucket_al.select import budgets
 from workflow_helpers import (ROOT, SHARED_SST2, checkout_copy, job_counts, layered_config, scheduled_outputs,
                               snakemake)
@@ -18,7 +19,9 @@ from workflow_helpers import (ROOT, SHARED_SST2, checkout_copy, job_counts, laye
 pytestmark = pytest.mark.integration
 
 CFG = layered_config()
-STRATEGIES = CFG["selection"]["strategies"]
+ARMS = {arm.name: arm for arm in parse_arms(CFG["selection"]["arms"])}
+STRATEGIES = list(ARMS)  # the arms compared with the random twin
+BUCKETED = [a for a in ARMS if ARMS[a].cold_start == "buckets"]  # arms sharing the bucketed cold start
 SEEDS = CFG["seeds"]
 ROUNDS = CFG["selection"]["rounds"]
 PLAN = budgets(CFG["selection"]["n"], CFG["selection"]["m"], CFG["bucket"]["k"], ROUNDS)
@@ -29,13 +32,21 @@ def run(slice_run):
     return slice_run  # tests/conftest.py: one local run of the slice, shared with the SLURM tests
 
 
+def unit(arm, rnd):
+    """The folder of an arm's round: round 0 is its cold start's (the random cold start is the twin's)."""
+    if arm == "random" or rnd > 0:
+        return arm
+    cold = ARMS[arm].cold_start
+    return "random" if cold == "random" else f"cold_start/{cold}"
+
+
 def manifest(out, arm, seed, rnd):
-    return pd.read_parquet(out / arm / f"seed{seed}" / f"round{rnd}" / "manifest.parquet")
+    return pd.read_parquet(out / unit(arm, rnd) / f"seed{seed}" / f"round{rnd}" / "manifest.parquet")
 
 
 def test_summary_has_every_arm_seed_and_round(run):
     summary = pd.read_csv(run["out"] / "summary.csv")
-    assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1"]
+    assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1", "model"]
     assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(SEEDS)
     for arm in STRATEGIES + ["random"]:
         rows = summary[summary["arm"] == arm].sort_values(["seed", "round"])
@@ -81,12 +92,15 @@ def test_manifests_exact_nested_and_pool_only(run):
                     old = m[m["round"] < rnd].reset_index(drop=True)
                     pd.testing.assert_frame_equal(old, previous)
                 previous = m
-        # the strategy's entropy table covers exactly the rest of the pool
+        # round 0's scores cover the whole pool, its manifest's rows flagged as labelled
         for arm in STRATEGIES:
-            scored = pd.read_parquet(out / arm / f"seed{seed}" / "round0" / "entropy.parquet")
+            scored = pd.read_parquet(out / unit(arm, 0) / f"seed{seed}" / "round0" / "scores.parquet")
             chosen = set(manifest(out, arm, seed, 0)["row_id"])
-            assert set(scored["row_id"]) == pool_ids - chosen
+            assert set(scored["row_id"]) == pool_ids
+            assert set(scored.loc[scored["labelled"], "row_id"]) == chosen
             assert np.allclose(scored.filter(like="p_").sum(axis=1), 1.0, atol=1e-5)
+            for measure in ("entropy", "margin", "least_confidence"):
+                assert scored[measure].between(0, 1.0001).all()
 
 
 def test_eval_rows_never_enter_the_pool(run):
@@ -107,14 +121,11 @@ def test_eval_rows_never_enter_the_pool(run):
 
 def test_same_config_gives_byte_identical_manifests(run, tmp_path):
     again = tmp_path / "again"
-    targets = [f"{again}/{CFG['experiment']}/{arm}/seed{seed}/round{rnd}/manifest.parquet"
-               for arm in STRATEGIES + ["random"] for seed in SEEDS for rnd in range(ROUNDS)]
-    snakemake(again, *targets)
-    for arm in STRATEGIES + ["random"]:
-        for seed in SEEDS:
-            for rnd in range(ROUNDS):
-                rel = f"{CFG['experiment']}/{arm}/seed{seed}/round{rnd}/manifest.parquet"
-                assert (again / rel).read_bytes() == (run["results"] / rel).read_bytes(), rel
+    rels = sorted({f"{CFG['experiment']}/{unit(arm, rnd)}/seed{seed}/round{rnd}/manifest.parquet"
+                   for arm in STRATEGIES + ["random"] for seed in SEEDS for rnd in range(ROUNDS)})
+    snakemake(again, *[f"{again}/{rel}" for rel in rels])
+    for rel in rels:
+        assert (again / rel).read_bytes() == (run["results"] / rel).read_bytes(), rel
 
 
 def test_unchanged_config_has_nothing_to_do(run):
@@ -125,12 +136,12 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "rounds": ROUNDS + 1}}, tmp=tmp_path)
     s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(proc.stdout) == {
-        "select_entropy_round": s, "score": s,  # score the last model, pick the new round
-        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "all": 1,
+        "select_round": s, "score": s,  # score the last model, pick the new round
+        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "pick_map": 1, "all": 1,
     }
     new = [p for p in scheduled_outputs(proc.stdout) if re.search(r"/round\d+/", p)]
     assert new
-    assert all(f"/round{ROUNDS}/" in p or p.endswith(f"round{ROUNDS - 1}/entropy.parquet") for p in new), new
+    assert all(f"/round{ROUNDS}/" in p or p.endswith(f"round{ROUNDS - 1}/scores.parquet") for p in new), new
 
 
 def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
@@ -141,7 +152,7 @@ def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
         assert rule not in counts, (rule, counts)
     outs = scheduled_outputs(proc.stdout)
     assert not [p for p in outs if "/round0/" in p]
-    assert counts["select_entropy_round"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
+    assert counts["select_round"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
 
 
 def test_changing_the_encoder_re_embeds(run, tmp_path):
@@ -164,10 +175,12 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     assert job_counts(snakemake(run["results"], "-n", extra=fractions, tmp=tmp_path).stdout) == {
         "aggregate": 1, "all": 1}
     n_init = {"bucket": {**CFG["bucket"], "n_init": 5}}
-    s = len(STRATEGIES) * len(SEEDS)
+    # the bucketed cold start (once per seed, shared) and the arms that start from it; recluster's
+    # rounds also read n_init; arms with the random cold start keep everything
+    b, k = len(BUCKETED) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
-        "bucket": len(SEEDS), "select_cold_start": s, "select_entropy_round": s * (ROUNDS - 1),
-        "score": s * (ROUNDS - 1), "train": s * ROUNDS, "evaluate": s * ROUNDS, "aggregate": 1, "all": 1}
+        "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "score": k + b * (ROUNDS - 2),
+        "train": k + b * (ROUNDS - 1), "evaluate": k + b * (ROUNDS - 1), "aggregate": 1, "pick_map": 1, "all": 1}
 
 
 def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_path):
@@ -179,10 +192,12 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     original = select.read_text()
     assert '-scored["entropy"]' in original
     select.write_text(original.replace('-scored["entropy"]', 'scored["entropy"]'))  # lowest entropy first
-    s = len(STRATEGIES) * len(SEEDS)
+    # every selection (the bucketed cold start, every arm's rounds) and what follows; never the twins,
+    # the models of the random cold start or the ceiling
+    s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {
-        "select_cold_start": s, "select_entropy_round": s * (ROUNDS - 1), "score": s * (ROUNDS - 1),
-        "train": s * ROUNDS, "evaluate": s * ROUNDS, "aggregate": 1, "all": 1}  # never the twins or the ceiling
+        "select_cold_start": k, "select_round": s * (ROUNDS - 1), "score": k + s * (ROUNDS - 2),
+        "train": k + s * (ROUNDS - 1), "evaluate": k + s * (ROUNDS - 1), "aggregate": 1, "pick_map": 1, "all": 1}
     select.write_text(original)
     assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {}
     aggregate = checkout / "src/bucket_al/aggregate.py"

@@ -50,6 +50,19 @@ def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = Non
     return proc
 
 
+def model_dirs(cfg: dict) -> list[str]:
+    """The model folders (relative to the experiment) a config plans: each arm's rounds >= 1, each
+    cold start's round 0 (shared; the random cold start is the twin's round 0), the twin's rounds."""
+    from bucket_al.arms import parse_arms
+
+    arms = parse_arms(cfg["selection"]["arms"])
+    seeds, rounds = cfg["seeds"], range(cfg["selection"]["rounds"])
+    dirs = [f"{a.name}/seed{s}/round{r}" for a in arms for s in seeds for r in rounds if r > 0]
+    dirs += [f"random/seed{s}/round{r}" for s in seeds for r in rounds]
+    dirs += [f"cold_start/{c}/seed{s}/round0" for c in sorted({a.cold_start for a in arms} - {"random"}) for s in seeds]
+    return dirs
+
+
 def checkout_copy(dest: Path) -> Path:
     """A temporary checkout (``dest``, with ../shared linked beside it): a copy of the workflow
     (Snakefile, rules, scripts, the package, configs) with the .snakemake/metadata of the runs made in the repo, so dry runs there see what a run in
@@ -140,7 +153,7 @@ def assert_same_results(a: Path, b: Path) -> int:
     assert sorted(fa) == sorted(fb), sorted(set(fa) ^ set(fb))
     for rel, path in fa.items():
         name = Path(rel).name
-        if name in ("manifest.parquet", "entropy.parquet", "labels.json", "pool.parquet", "eval.parquet"):
+        if name in ("manifest.parquet", "scores.parquet", "labels.json", "pool.parquet", "eval.parquet"):
             if "/embeddings/" in f"/{rel}":
                 continue  # float vectors: compared below with a tolerance
             assert path.read_bytes() == fb[rel].read_bytes(), rel

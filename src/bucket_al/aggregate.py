@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import check_choice
 
-SUMMARY_COLUMNS = ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1"]
+SUMMARY_COLUMNS = ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1", "model"]
 METRICS = ("accuracy", "macro_f1")
 TWIN = "random"
 ALPHA = 0.05
@@ -34,9 +34,25 @@ def check_metric(metric: str) -> str:
     return metric
 
 
+def arm_rows(metrics: list[dict], arms: dict[str, str]) -> list[dict]:
+    """Each model's metrics (``unit``: the folder that trained it) as rows of the arms' curves.
+    ``arms`` maps each arm to the unit of its round 0 (its cold start, shared by every arm that
+    starts the same way): that model's row appears once per arm that uses it. The random twin and
+    the ceiling are their own arms; ``model`` keeps the unit."""
+    rows = []
+    for m in metrics:
+        unit = m["unit"]
+        names = [unit] if unit in ("random", "ceiling") or unit in arms else []
+        if m.get("round") == 0:
+            names += [arm for arm, cold in arms.items() if cold == unit and arm != unit]
+        rows += [{**m, "arm": name, "model": unit} for name in names]
+    return rows
+
+
 def summary_frame(metrics: list[dict]) -> pd.DataFrame:
     """One row per (arm, seed, round); the ceiling's round is empty."""
-    df = pd.DataFrame([{c: m[c] for c in SUMMARY_COLUMNS} for m in metrics])
+    df = pd.DataFrame([{**{c: m[c] for c in SUMMARY_COLUMNS if c != "model"}, "model": m.get("model", m["arm"])}
+                       for m in metrics])
     df["round"] = df["round"].astype("Int64")
     return df.sort_values(["arm", "seed", "round"], na_position="last", kind="stable").reset_index(drop=True)
 

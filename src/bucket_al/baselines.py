@@ -48,6 +48,7 @@ class NaiveBayesLearner:
 
     name = "nb"
     features = "text"
+    uses_gpu = False
 
     def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
                  alpha: float = 0.1, min_df: int = 1):
@@ -122,6 +123,7 @@ class KNNLearner:
 
     name = "knn"
     features = "embeddings"
+    uses_gpu = False
 
     def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
                  k: int = 10, weights: str = "distance"):

@@ -13,7 +13,7 @@ from .embed import embedding_key, position_limit, resolve_encoder  # noqa: F401 
 from .errors import ConfigError, DataError, check_choice
 from .learners import make_learner
 from .reduce import METHODS
-from .select import COLD_START_PICKS, STRATEGIES, check_budget
+from .select import COLD_START_PICKS, check_budget
 
 
 
@@ -24,6 +24,19 @@ def dataset_key(cfg: dict) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", Path(str(source)).name if cfg.get("data_dir") else str(source))
     digest = hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:8]
     return f"{slug.strip('-').lower()}-{digest}"
+
+
+RENAMED = {
+    ("selection", "strategies"): "selection.strategies: replaced by selection.arms, which takes the same names "
+                                 "(within_bucket, recluster) and more (see README, 'Arms')",
+}
+
+
+def check_renamed(cfg: dict) -> None:
+    """Keys an older config may still use: one line saying what replaced them."""
+    for (section, key), message in RENAMED.items():
+        if key in (cfg.get(section) or {}):
+            raise ConfigError(message)
 
 
 def check_schema(cfg: dict, schema_path) -> None:
@@ -88,10 +101,6 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         raise ConfigError(f"experiment: '{cfg['experiment']}' would write the experiment into the results "
                           "folder itself or its parent; give it a name (e.g. sst2-offline)")
     sel = cfg["selection"]
-    for name in sel["strategies"]:
-        check_choice("selection.strategies", "strategy", name, STRATEGIES)
-    if len(set(sel["strategies"])) != len(sel["strategies"]):
-        raise ConfigError("selection.strategies: a strategy is listed twice")
     check_choice("selection.cold_start", "pick", sel["cold_start"], COLD_START_PICKS)
     learner = cfg["learner"]
     params = learner.get(learner["name"]) or {}

@@ -83,6 +83,7 @@ class FinetuneLearner:
 
     name = "finetune"
     features = "text"
+    uses_gpu = True  # trains a transformer: worth a GPU on a cluster (resources.gpu)
 
     def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
                  model: str = "google-bert/bert-base-uncased", epochs: float = 3, min_steps: int = 100,
@@ -235,6 +236,26 @@ class FinetuneLearner:
                 out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
                 bar.update(len(idx))
         return out
+
+    def predict_proba_and_last_layer(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities and, for the same rows, the input of the classification layer (what
+        BADGE's gradient embedding is built from), captured with a forward hook on the classifier;
+        for a head that reads every token (RoBERTa-style), its first token's vector."""
+        captured = []
+
+        def keep_input(_module, inputs):
+            x = inputs[0].detach().float()
+            captured.append((x[:, 0] if x.ndim == 3 else x).cpu().numpy())
+
+        handle = self.model.classifier.register_forward_pre_hook(keep_input)
+        try:
+            proba = self.predict_proba(X)
+        finally:
+            handle.remove()
+        order = np.argsort(-self._lengths(np.asarray(X, dtype=object)), kind="stable")  # predict_proba's order
+        hidden = np.empty((len(order), captured[0].shape[1]), dtype=np.float32)
+        hidden[order] = np.concatenate(captured)
+        return proba, hidden
 
     # -- checkpoint ------------------------------------------------------------------------
     def save(self, path) -> None:

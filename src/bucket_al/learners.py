@@ -36,6 +36,7 @@ class LinearLearner:
 
     name = "linear"
     features = "embeddings"
+    uses_gpu = False
 
     def __init__(self, n_classes: int, C: float = 1.0, max_iter: int = 1000, seed: int = 0,
                  label_names: list[str] | None = None):

@@ -1,4 +1,10 @@
-"""Step 7: predict the rest of the pool and turn the predictions into entropy."""
+"""Step 7: predict the pool with a round's model and turn the predictions into uncertainty.
+
+The scores table has one row per scored pool row: ``row_id``, ``labelled`` (the row is in the
+round's manifest), ``p_<label>`` per class, and one column per uncertainty measure of
+:data:`MEASURES` (higher = more uncertain). Query strategies pick from the unlabelled rows; the
+labelled rows' predictions are there for strategies that compare the two (CAL).
+"""
 
 from __future__ import annotations
 
@@ -16,28 +22,51 @@ def entropy(proba: np.ndarray) -> np.ndarray:
     return -(np.where(proba > 0, proba * np.log(p), 0.0)).sum(axis=1)
 
 
-def entropy_table(row_id: np.ndarray, proba: np.ndarray, bucket: np.ndarray, label_names: list[str]) -> pd.DataFrame:
-    """One row per unlabelled pool row: ``row_id``, ``p_<label>`` per class, ``entropy``, ``bucket``."""
-    table = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64)})
+def margin(proba: np.ndarray) -> np.ndarray:
+    """1 - (p_best - p_second): 1 where the two likeliest classes tie, 0 for a certain prediction."""
+    top2 = -np.partition(-np.asarray(proba, dtype=np.float64), 1, axis=1)[:, :2]
+    return 1.0 - (top2[:, 0] - top2[:, 1])
+
+
+def least_confidence(proba: np.ndarray) -> np.ndarray:
+    """1 - p_best."""
+    return 1.0 - np.asarray(proba, dtype=np.float64).max(axis=1)
+
+
+MEASURES = {"entropy": entropy, "margin": margin, "least_confidence": least_confidence}
+
+
+def scores_table(row_id: np.ndarray, proba: np.ndarray, labelled: np.ndarray, label_names: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64), "labelled": np.asarray(labelled, dtype=bool)})
     for j, name in enumerate(label_names):
         table[f"p_{name}"] = proba[:, j].astype(np.float32)
-    table["entropy"] = entropy(proba)
-    table["bucket"] = np.asarray(bucket, dtype=np.int64)
+    for name, measure in MEASURES.items():
+        table[name] = measure(proba)
     return table
 
 
-def score_rest(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, buckets: pd.DataFrame,
-               label_names: list[str], pool_sample: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """Entropy table of the pool rows not in ``manifest`` (everything selected so far). With
-    ``pool_sample``, only a seeded uniform sample of that many of those rows is scored (all of
-    them when fewer remain); the next round then selects from the sample."""
-    from .rows import aligned
-
-    rest = unselected = np.flatnonzero(~np.isin(row_id, manifest["row_id"].to_numpy()))
+def rows_to_score(row_id: np.ndarray, manifest: pd.DataFrame, pool_sample: int | None = None,
+                  seed: int = 0) -> np.ndarray:
+    """Positions of the pool rows to score: every labelled row, and the unlabelled rest (or, with
+    ``pool_sample``, a seeded uniform sample of that many of them; all when fewer remain)."""
+    labelled = np.isin(row_id, manifest["row_id"].to_numpy())
+    unselected = np.flatnonzero(~labelled)
+    rest = unselected
     if pool_sample is not None and pool_sample < len(unselected):
         rest = np.sort(np.random.default_rng(seed).choice(unselected, size=pool_sample, replace=False))
-    log.info("scoring %d of the %d pool rows not yet selected%s", len(rest), len(unselected),
-             f" (score.pool_sample={pool_sample}, seed {seed})" if pool_sample is not None else "")
-    rest_ids = row_id[rest]
-    bucket = buckets["bucket"].to_numpy()[aligned(buckets["row_id"].to_numpy(), rest_ids, "buckets")]
-    return entropy_table(rest_ids, learner.predict_proba(X[rest]), bucket, label_names)
+    log.info("scoring %d labelled rows and %d of the %d pool rows not yet selected%s", int(labelled.sum()),
+             len(rest), len(unselected), f" (score.pool_sample={pool_sample}, seed {seed})" if pool_sample else "")
+    return np.sort(np.concatenate([np.flatnonzero(labelled), rest]))
+
+
+def score_pool(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, label_names: list[str],
+               pool_sample: int | None = None, seed: int = 0, last_layer: bool = False):
+    """The scores table of the round's model (see the module's docstring) and, with
+    ``last_layer``, the input of the learner's output layer for the same rows (else None)."""
+    pos = rows_to_score(row_id, manifest, pool_sample, seed)
+    labelled = np.isin(row_id[pos], manifest["row_id"].to_numpy())
+    if last_layer:
+        proba, hidden = learner.predict_proba_and_last_layer(X[pos])
+    else:
+        proba, hidden = learner.predict_proba(X[pos]), None
+    return scores_table(row_id[pos], proba, labelled, label_names), hidden

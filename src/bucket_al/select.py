@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import ConfigError, check_choice
 from .rows import manifest
+from .seeds import round_seed  # noqa: F401 (part of this module's interface)
 from .twin import random_twin  # noqa: F401 (part of this module's interface)
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,6 @@ def recluster(scored: pd.DataFrame, m: int, budget: int, *, k: int, reduced: pd.
     labels, _ = kmeans(X, min(k, len(candidates)), seed, n_init)
     candidates = candidates.assign(bucket=labels)
     return take_per_bucket(candidates, m, budget)
-
-
-def round_seed(seed: int, round_: int) -> int:
-    """The random state of round ``round_`` of replicate ``seed`` (recluster's k-means, the
-    score step's pool sample)."""
-    return seed * 1000 + round_
 
 
 def reduced_frame(row_id: np.ndarray, X: np.ndarray) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Rule aggregate: summary.csv, round table, AUC table, curve statistics and the learning-curve plot."""
-from bucket_al.aggregate import auc_table, curve_stats, plot_learning_curve, render_text, round_table, summary_frame
+from bucket_al.aggregate import (arm_rows, auc_table, curve_stats, plot_learning_curve, render_text, round_table,
+                                 summary_frame)
 from bucket_al.io import atomic_path, read_json, write_json
 from bucket_al.runtime import run_step
 
@@ -10,7 +11,7 @@ def write_csv(df, path):
 
 
 def main(smk):
-    summary = summary_frame([read_json(p) for p in smk.input.metrics])
+    summary = summary_frame(arm_rows([read_json(p) for p in smk.input.metrics], dict(smk.params.arms)))
     arms, metric = list(smk.params.arms), smk.params.metric
     warnings = read_json(smk.input.labels).get("warnings", [])
     table = round_table(summary, arms, metric)

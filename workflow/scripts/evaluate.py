@@ -15,7 +15,7 @@ def main(smk):
     n_labeled = parquet_rows(smk.input.manifest) if "manifest" in smk.input.keys() else pool_size
     metrics = evaluate(eval_["label"].to_numpy(), learner.predict_proba(X), read_json(smk.input.labels)["names"],
                        n_labeled, pool_size)
-    write_json({"arm": smk.params.arm, "seed": smk.params.seed, "round": smk.params.round, **metrics,
+    write_json({"unit": smk.params.unit, "seed": smk.params.seed, "round": smk.params.round, **metrics,
                 "score_pool_sample": smk.params.pool_sample,
                 # rows the previous round's model really scored, which this round selected from
                 "selected_from_rows": parquet_rows(smk.input.scored) if "scored" in smk.input.keys() else None},

@@ -1,13 +1,16 @@
-"""Rule select_cold_start: round 0's manifest, n rows per bucket."""
-from bucket_al.io import read_table, write_table
+"""Rule select_cold_start: round 0's manifest of one cold start (shared by the arms that use it)."""
+from bucket_al.io import read_table, read_vectors, write_table
+from bucket_al.rounds import cold_start_round
 from bucket_al.runtime import run_step
-from bucket_al.select import select_cold_start
 
 
 def main(smk):
-    buckets = read_table(smk.input.buckets)
-    p = smk.params
-    write_table(select_cold_start(buckets, p.n, p.budget, int(smk.wildcards.seed), p.pick), smk.output[0])
+    p, given = smk.params, smk.input.keys()
+    pool = read_table(smk.input.pool, columns=["row_id"])["row_id"].to_numpy()
+    manifest = cold_start_round(p.cold, pool, p.budget, int(smk.wildcards.seed), n=p.n, pick=p.pick,
+                                buckets=read_table(smk.input.buckets) if "buckets" in given else None,
+                                reduced=read_vectors(smk.input.reduced) if "reduced" in given else None)
+    write_table(manifest, smk.output[0])
 
 
 run_step(main, snakemake)  # noqa: F821

@@ -1,0 +1,79 @@
+"""The select steps' glue: read what an arm's cold start or query strategy declared it needs, build
+its context, call it, and return the new cumulative manifest.
+
+Cold starts and query strategies themselves live in :mod:`bucket_al.strategies` (one registry
+each); this module only lines the files up with the candidate rows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from .rows import aligned, manifest
+from .strategies import COLD_STARTS, STRATEGIES, ColdStartContext, QueryContext
+
+log = logging.getLogger(__name__)
+
+
+def _vectors(source, ids: np.ndarray, name: str) -> np.ndarray | None:
+    """The rows ``ids`` of a ``(row_id, X)`` pair, or None when the strategy did not ask for it."""
+    if source is None:
+        return None
+    row_id, X = source
+    return X[aligned(row_id, ids, name)]
+
+
+def cold_start_round(name: str, pool_ids: np.ndarray, budget: int, seed: int, *, n: int, pick: str,
+                     buckets: pd.DataFrame | None = None, reduced=None, params: dict | None = None) -> pd.DataFrame:
+    """Round 0's manifest by cold start ``name`` (``buckets``: row_id/bucket/distance of the seed's
+    k-means; ``reduced``: ``(row_id, X)`` of the reduced pool)."""
+    ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
+    ctx = ColdStartContext(row_id=ids, seed=seed, n=n, pick=pick,
+                           buckets=None if buckets is None else buckets.set_index("row_id").loc[ids].reset_index(),
+                           reduced=_vectors(reduced, ids, "reduced pool"), params=dict(params or {}))
+    chosen = np.asarray(COLD_STARTS[name].fn(ctx, budget), dtype=np.int64)
+    check_picks(chosen, ids, budget, f"cold start '{name}'")
+    log.info("round 0 (cold start %s): %d rows", name, len(chosen))
+    return manifest(chosen, 0)
+
+
+def query_round(spec: dict, previous: pd.DataFrame, scores: pd.DataFrame, *, m: int, k: int, round_: int, seed: int,
+                candidate_factor: int = 10, n_init: int = 3, buckets: pd.DataFrame | None = None,
+                embeddings=None, reduced=None, last_layer=None) -> pd.DataFrame:
+    """Round ``round_`` >= 1: the query strategy of ``spec`` (``{query, measure, params}``) adds
+    ``m*k`` rows from the unlabelled rows of ``scores`` to the ``previous`` manifest. ``embeddings``,
+    ``reduced``, ``last_layer``: ``(row_id, X)`` pairs, given when the strategy needs them."""
+    strategy = STRATEGIES[spec["query"]]
+    labelled_mask = scores["labelled"].to_numpy()
+    if set(scores.loc[labelled_mask, "row_id"]) != set(previous["row_id"]):
+        raise ValueError("the scores table's labelled rows are not the previous manifest's rows (stale file? re-run)")
+    cand, lab = scores[~labelled_mask], scores[labelled_mask]
+    ids, lab_ids = cand["row_id"].to_numpy(), lab["row_id"].to_numpy()
+    proba_cols = [c for c in scores.columns if c.startswith("p_")]
+    ctx = QueryContext(
+        row_id=ids, proba=cand[proba_cols].to_numpy(np.float64), uncertainty=cand[spec["measure"]].to_numpy(),
+        labelled_row_id=lab_ids, labelled_proba=lab[proba_cols].to_numpy(np.float64),
+        bucket=None if buckets is None else buckets.set_index("row_id").loc[ids, "bucket"].to_numpy(),
+        embeddings=_vectors(embeddings, ids, "embeddings"), labelled_embeddings=_vectors(embeddings, lab_ids, "embeddings"),
+        reduced=_vectors(reduced, ids, "reduced pool"), labelled_reduced=_vectors(reduced, lab_ids, "reduced pool"),
+        last_layer=_vectors(last_layer, ids, "last layer"), seed=seed, m=m, k=k,
+        params={"candidate_factor": candidate_factor, "n_init": n_init, **strategy.params, **spec.get("params", {})},
+    )
+    budget = m * k
+    chosen = np.asarray(strategy.fn(ctx, budget), dtype=np.int64)
+    check_picks(chosen, ids, budget, f"query '{spec['query']}'")
+    picked = cand.set_index("row_id").loc[chosen, spec["measure"]]
+    log.info("round %d (%s, %s): %d new rows, mean %s %.4f (candidates: %.4f); %d labelled in all", round_,
+             spec["query"], spec["measure"], len(chosen), spec["measure"], picked.mean(), cand[spec["measure"]].mean(),
+             len(previous) + len(chosen))
+    return pd.concat([previous, manifest(chosen, round_)], ignore_index=True)
+
+
+def check_picks(chosen: np.ndarray, candidates: np.ndarray, budget: int, what: str) -> None:
+    """A strategy's picks: exactly ``budget`` distinct candidate rows (a bug otherwise, not bad input)."""
+    if len(chosen) != budget or len(np.unique(chosen)) != budget or not np.isin(chosen, candidates).all():
+        raise AssertionError(f"{what} returned {len(chosen)} rows ({len(np.unique(chosen))} distinct, "
+                             f"{int((~np.isin(chosen, candidates)).sum())} not candidates) for a budget of {budget}")

@@ -1,0 +1,13 @@
+"""Rule pick_map: each arm's picks (first seed, last round) on a 2-D map of the reduced pool."""
+from bucket_al.io import read_table, read_vectors
+from bucket_al.picks import plot_pick_map
+from bucket_al.runtime import run_step
+
+
+def main(smk):
+    row_id, X = read_vectors(smk.input.reduced)
+    manifests = {arm: read_table(path) for arm, path in zip(smk.params.arms, smk.input.manifests)}
+    plot_pick_map(row_id, X, manifests, smk.output[0], smk.params.seed)
+
+
+run_step(main, snakemake)  # noqa: F821
