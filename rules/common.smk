@@ -4,7 +4,8 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from bucket_al.arms import cold_start_needs, parse_arms, query_needs
+from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_settings_of
+from bucket_al.strategies import SETTINGS
 from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.learners import learner_class
@@ -164,6 +165,17 @@ def need_files(need, seed, prev):
             "last_layer": f"{EMB}/pool.parquet" if FEATURES == "embeddings" else f"{prev}/last_layer.parquet"
         },
     }.get(need, {})
+
+
+def config_value(dotted):
+    """config["a"]["b"] for "a.b"."""
+    section, key = dotted.split(".")
+    return config[section][key]
+
+
+def query_settings(w):
+    """The workflow settings an arm's strategy declared it reads (bucket_al.strategies.SETTINGS)."""
+    return {key: config_value(SETTINGS[key]) for key in query_settings_of(ARMS[w.arm])}
 
 
 def cold_start_inputs(w):

@@ -32,8 +32,7 @@ rule select_round:
         arm=lambda w: ARMS[w.arm].spec(),
         m=config["selection"]["m"],
         k=config["bucket"]["k"],
-        candidate_factor=config["selection"]["candidate_factor"],
-        n_init=config["bucket"]["n_init"],
+        settings=query_settings,
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/select_round{{round}}.log",
     conda:

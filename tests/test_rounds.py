@@ -47,8 +47,9 @@ def test_the_seeds_readings_are_unchanged(pool, arm):
     prev = cold_start_round("buckets", buckets["row_id"].to_numpy(), 24, seed=1, n=4, pick="random", buckets=buckets)
     pd.testing.assert_frame_equal(prev, select_cold_start(buckets, 4, 24, 1, "random"))
     scores = scores_for(pool, prev)
-    got = query_round(PRESETS[arm].spec(), prev, scores, m=m, k=k, round_=1, seed=seed, candidate_factor=4,
-                      n_init=2, buckets=buckets, reduced=(buckets["row_id"].to_numpy(), X))
+    got = query_round(PRESETS[arm].spec(), prev, scores, m=m, k=k, round_=1, seed=seed,
+                      settings={"candidate_factor": 4, "n_init": 2}, buckets=buckets,
+                      reduced=(buckets["row_id"].to_numpy(), X))
     context = {"reduced": reduced_frame(buckets["row_id"].to_numpy(), X), "seed": seed, "candidate_factor": 4,
                "n_init": 2} if arm == "recluster" else {}
     want = select_round(arm, prev, old_scored(scores, buckets), m=m, k=k, round_=1, **context)

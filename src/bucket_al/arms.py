@@ -110,3 +110,8 @@ def query_needs(arm: Arm) -> frozenset:
 
 def cold_start_needs(name: str) -> frozenset:
     return COLD_STARTS[name].needs
+
+
+def query_settings_of(arm: Arm) -> tuple:
+    """The workflow settings (strategies.SETTINGS) the arm's query strategy reads."""
+    return STRATEGIES[arm.query].settings

@@ -41,11 +41,12 @@ def cold_start_round(name: str, pool_ids: np.ndarray, budget: int, seed: int, *,
 
 
 def query_round(spec: dict, previous: pd.DataFrame, scores: pd.DataFrame, *, m: int, k: int, round_: int, seed: int,
-                candidate_factor: int = 10, n_init: int = 3, buckets: pd.DataFrame | None = None,
+                settings: dict | None = None, buckets: pd.DataFrame | None = None,
                 embeddings=None, reduced=None, last_layer=None) -> pd.DataFrame:
     """Round ``round_`` >= 1: the query strategy of ``spec`` (``{query, measure, params}``) adds
-    ``m*k`` rows from the unlabelled rows of ``scores`` to the ``previous`` manifest. ``embeddings``,
-    ``reduced``, ``last_layer``: ``(row_id, X)`` pairs, given when the strategy needs them."""
+    ``m*k`` rows from the unlabelled rows of ``scores`` to the ``previous`` manifest. ``settings``:
+    the workflow settings the strategy declared (strategies.SETTINGS); ``embeddings``, ``reduced``,
+    ``last_layer``: ``(row_id, X)`` pairs, given when the strategy needs them."""
     strategy = STRATEGIES[spec["query"]]
     labelled_mask = scores["labelled"].to_numpy()
     if set(scores.loc[labelled_mask, "row_id"]) != set(previous["row_id"]):
@@ -60,7 +61,7 @@ def query_round(spec: dict, previous: pd.DataFrame, scores: pd.DataFrame, *, m: 
         embeddings=_vectors(embeddings, ids, "embeddings"), labelled_embeddings=_vectors(embeddings, lab_ids, "embeddings"),
         reduced=_vectors(reduced, ids, "reduced pool"), labelled_reduced=_vectors(reduced, lab_ids, "reduced pool"),
         last_layer=_vectors(last_layer, ids, "last layer"), seed=seed, m=m, k=k,
-        params={"candidate_factor": candidate_factor, "n_init": n_init, **strategy.params, **spec.get("params", {})},
+        params={**(settings or {}), **strategy.params, **spec.get("params", {})},
     )
     budget = m * k
     chosen = np.asarray(strategy.fn(ctx, budget), dtype=np.int64)

@@ -56,8 +56,14 @@ class ColdStartContext:
 @dataclass(frozen=True)
 class Strategy:
     fn: Callable
-    needs: frozenset = frozenset()
-    params: dict = field(default_factory=dict)
+    needs: frozenset = frozenset()  # files beyond the scores table (NEEDS)
+    params: dict = field(default_factory=dict)  # its own parameters (an arm's params), with defaults
+    settings: tuple = ()  # workflow settings it reads from ctx.params (SETTINGS): only these reach its jobs
+
+
+# Workflow settings a strategy may read (config keys): passed to a select job only when its strategy
+# declares them, so changing one re-runs only the arms that use it.
+SETTINGS = {"candidate_factor": "selection.candidate_factor", "n_init": "bucket.n_init"}
 
 
 def by_uncertainty(ctx: QueryContext) -> np.ndarray:
@@ -102,7 +108,7 @@ def uniform(ctx: QueryContext, budget: int) -> np.ndarray:
 
 STRATEGIES = {
     "within_bucket": Strategy(within_bucket, frozenset({"buckets"})),
-    "recluster": Strategy(recluster, frozenset({"reduced"})),
+    "recluster": Strategy(recluster, frozenset({"reduced"}), settings=("candidate_factor", "n_init")),
     "topk": Strategy(topk),
     "random": Strategy(uniform),
 }

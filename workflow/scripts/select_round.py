@@ -11,7 +11,7 @@ def main(smk):
     round_ = int(smk.wildcards.round)
     manifest = query_round(dict(p.arm), read_table(smk.input.previous), read_table(smk.input.scores), m=p.m, k=p.k,
                            round_=round_, seed=round_seed(int(smk.wildcards.seed), round_),
-                           candidate_factor=p.candidate_factor, n_init=p.n_init,
+                           settings=dict(p.settings),
                            buckets=read_table(smk.input.buckets) if "buckets" in given else None, **vectors)
     write_table(manifest, smk.output[0])
 
