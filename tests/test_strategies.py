@@ -1,0 +1,155 @@
+"""Query strategies and cold starts (bucket_al.strategies), each on a small case whose answer is
+known by hand, plus the invariants every one of them keeps: exact budget, no repeats, candidates
+only, the same picks for the same seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bucket_al.strategies import (
+    COLD_STARTS,
+    NEEDS,
+    STRATEGIES,
+    ColdStartContext,
+    QueryContext,
+    cal,
+    coreset,
+    gradient_embedding,
+    kmeans_pp,
+    probcover,
+    topk,
+    typiclust,
+)
+
+
+def query_ctx(row_id, proba, X=None, labelled_X=None, labelled_proba=None, labelled_ids=None, seed=0, **params):
+    row_id = np.asarray(row_id, dtype=np.int64)
+    proba = np.asarray(proba, dtype=np.float64)
+    n_lab = 0 if labelled_X is None else len(labelled_X)
+    return QueryContext(
+        row_id=row_id, proba=proba, uncertainty=1 - proba.max(axis=1),
+        labelled_row_id=np.asarray(labelled_ids if labelled_ids is not None else np.arange(n_lab) + 10_000),
+        labelled_proba=np.asarray(labelled_proba if labelled_proba is not None else np.full((n_lab, proba.shape[1]), 0.5)),
+        seed=seed, m=1, k=1, params=params,
+        embeddings=None if X is None else np.asarray(X, dtype=np.float64),
+        labelled_embeddings=None if labelled_X is None else np.asarray(labelled_X, dtype=np.float64),
+        last_layer=None if X is None else np.asarray(X, dtype=np.float64))
+
+
+def test_registries_declare_known_needs():
+    for registry in (STRATEGIES, COLD_STARTS):
+        for name, strategy in registry.items():
+            assert strategy.needs <= NEEDS, name
+
+
+def test_gradient_embedding_by_hand():
+    # predicted class 0: residual (p - onehot) = [-0.3, 0.3]; times x = [1, 2]
+    g = gradient_embedding(np.array([[0.7, 0.3]]), np.array([[1.0, 2.0]]))
+    np.testing.assert_allclose(g, [[-0.3, -0.6, 0.3, 0.6]])
+    # a certain prediction has no gradient at all
+    assert not gradient_embedding(np.array([[1.0, 0.0]]), np.array([[5.0, 5.0]])).any()
+
+
+def test_kmeans_pp_starts_with_the_longest_gradient_and_never_repeats():
+    G = np.array([[0.0, 0.1], [0.0, 3.0], [0.1, 0.0], [2.0, 2.0], [0.0, 0.2]])  # squared norms 0.01, 9, 0.01, 8, 0.04
+    picked = kmeans_pp(G, 5, np.random.default_rng(0))
+    assert picked[0] == 1 and sorted(picked) == [0, 1, 2, 3, 4]
+
+
+def test_coreset_takes_the_farthest_points_by_hand():
+    # labelled at 0; candidates at 1, 2, 10, 11: first 11 (distance 11), then 2 (distance 2 to {0, 11})
+    ctx = query_ctx([101, 102, 110, 111], np.full((4, 2), 0.5), X=[[1.0], [2.0], [10.0], [11.0]], labelled_X=[[0.0]])
+    assert sorted(coreset(ctx, 2)) == [102, 111]
+    assert coreset(ctx, 1).tolist() == [111]
+
+
+def test_cal_prefers_candidates_that_disagree_with_their_labelled_neighbours():
+    # labelled rows at x=0 (predicted [0.9, 0.1]) and x=10 ([0.1, 0.9]); candidates at x=1 and x=9 both
+    # predicted [0.9, 0.1]: the one at 9 disagrees with its nearest labelled neighbour
+    ctx = query_ctx([1, 9], [[0.9, 0.1], [0.9, 0.1]], X=[[1.0], [9.0]], labelled_X=[[0.0], [10.0]],
+                    labelled_proba=[[0.9, 0.1], [0.1, 0.9]], neighbours=1)
+    assert cal(ctx, 1).tolist() == [9]
+    kl = 0.1 * np.log(0.1 / 0.9) + 0.9 * np.log(0.9 / 0.1)  # KL([0.1, 0.9] || [0.9, 0.1]) by hand
+    assert kl > 0  # ... and the one at 1 scores KL = 0
+    # equal scores go by row id
+    tie = query_ctx([7, 3], [[0.9, 0.1], [0.9, 0.1]], X=[[1.0], [1.0]], labelled_X=[[0.0]],
+                    labelled_proba=[[0.9, 0.1]], neighbours=1)
+    assert cal(tie, 1).tolist() == [3]
+
+
+def test_topk_ties_by_row_id():
+    ctx = query_ctx([30, 10, 20], [[0.5, 0.5], [0.5, 0.5], [0.9, 0.1]])
+    assert topk(ctx, 2).tolist() == [10, 30]
+
+
+def blobs(seed=0):
+    """Two blobs, 2-d, row ids not 0..n-1: rows 0-19 a tight core at (0, 5) and rows 20-31 one at
+    (5, 0) (spread 0.05), rows 32-37 scattered around the first blob and 38-41 around the second at
+    distance 1.5: the least typical rows."""
+    rng = np.random.default_rng(seed)
+    ring = lambda c, n: np.asarray(c) + 1.5 * np.c_[np.cos(np.arange(n) * 2 * np.pi / n), np.sin(np.arange(n) * 2 * np.pi / n)]
+    X = np.concatenate([rng.normal([0, 5], 0.05, size=(20, 2)), rng.normal([5, 0], 0.05, size=(12, 2)),
+                        ring([0, 5], 6), ring([5, 0], 4)])
+    return np.arange(len(X), dtype=np.int64) * 3 + 7, X
+
+
+def test_typiclust_takes_typical_rows_of_dense_clusters():
+    row_id, X = blobs()
+    ctx = ColdStartContext(row_id=row_id, seed=0, n=1, pick="random", reduced=X, params={"neighbours": 5})
+    picked = typiclust(ctx, 2)
+    pos = np.searchsorted(row_id, picked)
+    assert sorted(pos < 20) == [False, True] and (pos < 32).all()  # a core row of each blob, no scattered row
+
+
+def test_probcover_covers_the_biggest_ball_first():
+    row_id, X = blobs()
+    ctx = ColdStartContext(row_id=row_id, seed=0, n=1, pick="random", reduced=X, params={"ball_size": 5})
+    first = np.searchsorted(row_id, probcover(ctx, 1))
+    assert first < 20  # a row of the larger blob
+    two = np.searchsorted(row_id, probcover(ctx, 2))
+    assert sorted(two < 20) == [False, True]  # then the other blob, whose rows are not covered yet
+
+
+def pool_case(seed=0, n=400, classes=3):
+    rng = np.random.default_rng(seed)
+    row_id = np.sort(rng.choice(5000, n, replace=False)).astype(np.int64)
+    X = rng.normal(size=(n, 6))
+    proba = rng.dirichlet(np.ones(classes), size=n)
+    return row_id, X, proba
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_every_query_strategy_keeps_the_invariants(name):
+    row_id, X, proba = pool_case()
+    lab = slice(0, 40)
+    cand = slice(40, None)
+    strategy = STRATEGIES[name]
+
+    def ctx(seed):
+        return QueryContext(
+            row_id=row_id[cand], proba=proba[cand], uncertainty=1 - proba[cand].max(axis=1),
+            labelled_row_id=row_id[lab], labelled_proba=proba[lab], seed=seed, m=3, k=5,
+            params={"candidate_factor": 3, "n_init": 2, **strategy.params},
+            bucket=(row_id[cand] % 5), embeddings=X[cand], labelled_embeddings=X[lab], reduced=X[cand, :3],
+            labelled_reduced=X[lab, :3], last_layer=X[cand])
+
+    a = np.asarray(strategy.fn(ctx(1), 15))
+    assert len(a) == 15 and len(set(a)) == 15 and set(a) <= set(row_id[cand])
+    np.testing.assert_array_equal(a, strategy.fn(ctx(1), 15))  # same seed, same picks
+
+
+@pytest.mark.parametrize("name", sorted(COLD_STARTS))
+def test_every_cold_start_keeps_the_invariants(name):
+    row_id, X, _ = pool_case()
+    import pandas as pd
+
+    buckets = pd.DataFrame({"row_id": row_id, "bucket": row_id % 5, "distance": np.abs(X[:, 0])})
+
+    def ctx(seed):
+        return ColdStartContext(row_id=row_id, seed=seed, n=4, pick="random", buckets=buckets, reduced=X[:, :3],
+                                params=dict(COLD_STARTS[name].params))
+
+    a = np.asarray(COLD_STARTS[name].fn(ctx(2), 20))
+    assert len(a) == 20 and len(set(a)) == 20 and set(a) <= set(row_id)
+    np.testing.assert_array_equal(a, COLD_STARTS[name].fn(ctx(2), 20))
