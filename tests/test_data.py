@@ -69,7 +69,7 @@ def test_prepare_each_format(tmp_path, ext):
     assert pool["row_id"].tolist() == [0, 1, 2, 3, 4, 5]
     assert pool["text"].tolist() == ["hello world", "good movie", "bad film", "meh.", "quite fine", "awful"]
     # string labels: sorted distinct pool values are the ids
-    assert mapping == {"values": ["neg", "neu", "pos"], "names": ["neg", "neu", "pos"]}
+    assert mapping == {"values": ["neg", "neu", "pos"], "names": ["neg", "neu", "pos"], "warnings": [], "dropped": {}}
     assert pool["label"].tolist() == [2, 2, 0, 1, 1, 0]
     assert pool["label"].dtype == np.int64 and pool["row_id"].dtype == np.int64
     assert eval_["row_id"].tolist() == [0, 1, 2]
@@ -89,7 +89,7 @@ def test_prepare_numeric_labels_multiclass(tmp_path):
     eval_ = pd.DataFrame({"text": ["a", "b", "c"], "y": [10, 3, 7]})
     d = write_splits(tmp_path, pool, eval_)
     p, e, mapping = prepare(make_cfg(d, text_column="text", label_column="y"))
-    assert mapping == {"values": [3, 7, 10], "names": ["3", "7", "10"]}
+    assert {k: mapping[k] for k in ("values", "names")} == {"values": [3, 7, 10], "names": ["3", "7", "10"]}
     assert all(type(v) is int for v in mapping["values"])  # JSON-friendly
     assert p["label"].tolist() == [1, 0, 2, 0, 1, 2, 2, 0]
     assert e["label"].tolist() == [2, 0, 1]
@@ -187,7 +187,57 @@ def test_eval_label_unseen_in_pool(tmp_path):
     d = write_splits(tmp_path, eval_=eval_)
     with pytest.raises(DataError) as err:
         prepare(make_cfg(d))
-    assert error_text(err) == "dataset.label_column: split 'validation' has labels the pool never shows: ['mixed']"
+    assert error_text(err) == ("dataset.label_column: split 'validation' has 1 rows with labels the pool never shows: "
+                               "['mixed']; set dataset.unseen_eval_labels: drop to leave them out of the evaluation")
+    _, ev, mapping = prepare(make_cfg(d, unseen_eval_labels="drop"))
+    assert ev["text"].tolist() == ["x", "z"]  # the row labelled 'mixed' is gone, the others keep their order
+    assert mapping["dropped"] == {"unseen_eval_labels": {"rows": 1, "labels": ["mixed"]}}
+    assert len(mapping["warnings"]) == 1 and "1 rows dropped" in mapping["warnings"][0]
+
+
+def test_labels_of_another_type_in_the_eval_split(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "b", "c", "d"], "label": ["0", "1", "0", "1"]})
+    eval_ = pd.DataFrame({"sentence": ["x", "y"], "label": [0, 1]})
+    d = write_splits(tmp_path, pool=pool, eval_=eval_)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err).startswith(
+        "dataset.label_column: the pool split 'train' has string labels (['0', '1']) but the eval split "
+        "'validation' has number labels ([0, 1])")
+
+
+def test_duplicates_conflicts_and_a_one_class_eval_split_are_warned_with_counts(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "A ", "a", "b", "b", "c", "d"], "label": [1, 1, 0, 0, 0, 1, 0]})
+    eval_ = pd.DataFrame({"sentence": ["x", "y", "y"], "label": [1, 1, 1]})
+    d = write_splits(tmp_path, pool=pool, eval_=eval_)
+    p, ev, mapping = prepare(make_cfg(d))
+    assert len(p) == 7 and len(ev) == 3  # warned, never dropped
+    assert mapping["warnings"] == [
+        "pool split 'train': 3 rows repeat the text of an earlier row (2 distinct texts)",  # 'a' twice, 'b' once
+        "pool split 'train': 1 texts carry more than one label",  # 'a' (after cleaning: 1, 1, 0)
+        "eval split 'validation': 1 rows repeat the text of an earlier row (1 distinct texts)",
+        "eval split 'validation' holds one class only (1): accuracy and macro-F1 say little about the other classes",
+    ]
+
+
+@pytest.mark.parametrize("mode", ["warn", "drop", "error"])
+def test_eval_text_in_the_pool(tmp_path, mode):
+    pool = pd.DataFrame({"sentence": ["a", "b", "x", "c", "X", "d"], "label": [0, 1, 0, 1, 0, 1]})
+    eval_ = pd.DataFrame({"sentence": ["x", "y"], "label": [0, 1]})
+    d = write_splits(tmp_path, pool=pool, eval_=eval_)
+    if mode == "error":
+        with pytest.raises(DataError) as err:
+            prepare(make_cfg(d, eval_overlap="error"))
+        assert error_text(err).startswith("dataset.eval_overlap: 1 eval rows have their text in the pool (2 pool rows)")
+        return
+    p, ev, mapping = prepare(make_cfg(d, eval_overlap=mode))
+    assert len(ev) == 2
+    assert any("1 eval rows have their text in the pool (2 pool rows)" in w for w in mapping["warnings"])
+    if mode == "warn":
+        assert len(p) == 6 and mapping["dropped"] == {}
+    else:
+        assert p["row_id"].tolist() == [0, 1, 3, 5]  # the two copies of 'x' are gone; row ids keep their values
+        assert mapping["dropped"] == {"eval_overlap": {"pool_rows": 2, "eval_rows": 1}}
 
 
 def test_missing_data_dir(tmp_path):
@@ -294,7 +344,17 @@ def test_real_sst2():
     pool, eval_, mapping = prepare(make_cfg(SST2_DIR))
     assert len(pool) == 67_349
     assert len(eval_) == 872
-    assert mapping == {"values": [0, 1], "names": ["0", "1"]}
+    assert {k: mapping[k] for k in ("values", "names", "dropped")} == {"values": [0, 1], "names": ["0", "1"], "dropped": {}}
+    # the real file's duplicates and conflicting labels, counted here independently of prepare()
+    raw = pd.read_parquet(SST2_DIR / "train.parquet")
+    text = raw["sentence"].str.lower().str.strip()
+    repeats, distinct = int(text.duplicated().sum()), text[text.duplicated()].nunique()
+    conflicting = int((raw.assign(t=text).groupby("t")["label"].nunique() > 1).sum())
+    assert (repeats, distinct, conflicting) == (371, 371, 5)
+    assert mapping["warnings"] == [
+        f"pool split 'train': {repeats} rows repeat the text of an earlier row ({distinct} distinct texts)",
+        f"pool split 'train': {conflicting} texts carry more than one label",
+    ]
     assert pool["row_id"].tolist() == list(range(67_349))
     assert set(pool["label"].unique()) == {0, 1} and set(eval_["label"].unique()) == {0, 1}
     assert pool["text"].iloc[0] == "when are bears bears and"

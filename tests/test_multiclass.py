@@ -47,7 +47,14 @@ def test_three_string_classes_from_csv(tmp_path):
     snakemake(results, extra=extra, tmp=tmp_path, configs=["config/offline.yaml"])
 
     labels = json.loads(next(results.glob("datasets/*/labels.json")).read_text())
-    assert labels == {"values": ["negative", "neutral", "positive"], "names": ["negative", "neutral", "positive"]}
+    assert {k: labels[k] for k in ("values", "names", "dropped")} == {
+        "values": ["negative", "neutral", "positive"], "names": ["negative", "neutral", "positive"], "dropped": {}}
+    # 75 templates for 600 pool rows: the data step warns about the repeats, and about the dev
+    # sentences that are also pool sentences, with their counts
+    pool_text = sentences(600, 0)["review"]
+    assert f"pool split 'train': {int(pool_text.duplicated().sum())} rows repeat the text" in labels["warnings"][1]
+    assert labels["warnings"][0].startswith(f"{int(sentences(150, 1)['review'].isin(set(pool_text)).sum())} eval rows "
+                                            "have their text in the pool")
     out = results / "three"
     summary = pd.read_csv(out / "summary.csv")
     assert sorted(summary["arm"].unique()) == ["ceiling", "random", "recluster", "within_bucket"]

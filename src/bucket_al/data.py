@@ -161,11 +161,102 @@ def label_vocabulary(pool_labels: pd.Series) -> list:
     return values
 
 
+def label_kind(values) -> str:
+    """The kind of a split's raw labels: 'bool', 'number' or 'string' (several: 'mixed')."""
+    kinds = {"bool" if isinstance(v, (bool, np.bool_)) else "number" if isinstance(v, (int, float, np.number))
+             else "string" for v in pd.unique(pd.Series(values))}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def check_label_kinds(pool: pd.Series, eval_: pd.Series, cfg: dict) -> None:
+    """One line for labels of different kinds in the two splits (e.g. "0"/"1" strings in one file and
+    0/1 numbers in the other), which would otherwise read as labels the pool never shows."""
+    kp, ke = label_kind(pool), label_kind(eval_)
+    if kp != ke:
+        raise DataError(
+            f"dataset.label_column: the pool split '{cfg['pool_split']}' has {kp} labels "
+            f"({sorted(pd.unique(pool).tolist(), key=str)[:3]}) but the eval split '{cfg['eval_split']}' has "
+            f"{ke} labels ({sorted(pd.unique(eval_).tolist(), key=str)[:3]}); make both files use one type")
+
+
+UNSEEN_EVAL_LABELS = ("error", "drop")
+EVAL_OVERLAP = ("warn", "drop", "error")
+
+
+def drop_unseen_eval_labels(eval_: pd.DataFrame, values: list, cfg: dict, report: dict) -> pd.DataFrame:
+    """Eval rows whose label the pool never shows: an error (default), or left out of the evaluation
+    with ``dataset.unseen_eval_labels: drop`` (recorded in ``report``)."""
+    unseen = ~eval_["raw_label"].isin(values)
+    if not unseen.any():
+        return eval_
+    labels = sorted(pd.unique(eval_.loc[unseen, "raw_label"]).tolist(), key=str)
+    if cfg.get("unseen_eval_labels", "error") == "error":
+        raise DataError(
+            f"dataset.label_column: split '{cfg['eval_split']}' has {int(unseen.sum())} rows with labels the pool "
+            f"never shows: {labels[:5]}; set dataset.unseen_eval_labels: drop to leave them out of the evaluation")
+    report["dropped"]["unseen_eval_labels"] = {"rows": int(unseen.sum()), "labels": [to_plain(v) for v in labels]}
+    warn(report, f"eval split '{cfg['eval_split']}': {int(unseen.sum())} rows dropped whose labels the pool never "
+                 f"shows ({len(labels)} labels: {labels[:5]}; dataset.unseen_eval_labels: drop)")
+    return eval_[~unseen].reset_index(drop=True)
+
+
+def handle_overlap(pool: pd.DataFrame, eval_: pd.DataFrame, cfg: dict, report: dict) -> pd.DataFrame:
+    """Eval texts that also occur in the pool (a model could see an eval row's text with its label):
+    warned about (default), an error, or the pool's copies dropped (``dataset.eval_overlap``); the
+    eval split stays the benchmark everyone reports."""
+    in_eval = pool["text"].isin(set(eval_["text"]))
+    if not in_eval.any():
+        return pool
+    eval_rows = int(eval_["text"].isin(set(pool["text"])).sum())
+    mode = cfg.get("eval_overlap", "warn")
+    what = f"{eval_rows} eval rows have their text in the pool ({int(in_eval.sum())} pool rows)"
+    if mode == "error":
+        raise DataError(f"dataset.eval_overlap: {what}; set dataset.eval_overlap: drop to leave those pool rows out, "
+                        "or warn to keep them")
+    if mode == "warn":
+        warn(report, f"{what}: a model can see an eval row's text with its label (dataset.eval_overlap: drop "
+                     "leaves them out of the pool)")
+        return pool
+    report["dropped"]["eval_overlap"] = {"pool_rows": int(in_eval.sum()), "eval_rows": eval_rows}
+    warn(report, f"{what}: those pool rows were dropped (dataset.eval_overlap: drop)")
+    return pool[~in_eval].reset_index(drop=True)
+
+
+def data_warnings(pool: pd.DataFrame, eval_: pd.DataFrame, cfg: dict, report: dict) -> None:
+    """Problems that may be legitimate, one warning line each with counts: duplicate texts and
+    texts with conflicting labels in the pool, duplicates in the eval split, a one-class eval split."""
+    for role, df in (("pool", pool), ("eval", eval_)):
+        split = cfg[f"{role}_split"]
+        repeats = df["text"].duplicated()
+        if repeats.any():
+            texts = df.loc[repeats, "text"].nunique()
+            warn(report, f"{role} split '{split}': {int(repeats.sum())} rows repeat the text of an earlier row "
+                         f"({texts} distinct texts)")
+        labels_per_text = df.groupby("text")["raw_label"].nunique()
+        conflicting = int((labels_per_text > 1).sum())
+        if conflicting:
+            warn(report, f"{role} split '{split}': {conflicting} texts carry more than one label")
+    if eval_["raw_label"].nunique() == 1:
+        warn(report, f"eval split '{cfg['eval_split']}' holds one class only ({to_plain(eval_['raw_label'].iloc[0])!r}): "
+                     "accuracy and macro-F1 say little about the other classes")
+
+
+def warn(report: dict, message: str) -> None:
+    log.warning("%s", message)
+    report["warnings"].append(message)
+
+
+def to_plain(v):
+    return v.item() if hasattr(v, "item") else v
+
+
 def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Load, check and clean the pool and eval splits named in ``cfg`` (the ``dataset`` config).
 
     Returns ``pool``, ``eval`` (row_id, text, label) and the label mapping
-    ``{"values": [...], "names": [...]}`` where a label id is a position in those lists.
+    ``{"values": [...], "names": [...], "warnings": [...], "dropped": {...}}`` where a label id is a
+    position in the first two lists; ``warnings`` holds one line per data problem that may be
+    legitimate, ``dropped`` what dataset.unseen_eval_labels / dataset.eval_overlap left out.
     """
     check_splits(cfg)
     limits = cfg.get("limit") or {}
@@ -175,13 +266,13 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         raw, class_names[role] = load_split(cfg, split)
         frames[role] = subsample(clean_split(raw, cfg, split), limits.get(role))
 
+    report = {"warnings": [], "dropped": {}}
+    check_label_kinds(frames["pool"]["raw_label"], frames["eval"]["raw_label"], cfg)
     values = label_vocabulary(frames["pool"]["raw_label"])
+    frames["eval"] = drop_unseen_eval_labels(frames["eval"], values, cfg, report)
+    frames["pool"] = handle_overlap(frames["pool"], frames["eval"], cfg, report)
+    data_warnings(frames["pool"], frames["eval"], cfg, report)
     index = {v: i for i, v in enumerate(values)}
-    unknown = sorted(set(frames["eval"]["raw_label"].tolist()) - set(values), key=str)
-    if unknown:
-        raise DataError(
-            f"dataset.label_column: split '{cfg['eval_split']}' has labels the pool never shows: {unknown[:5]}"
-        )
     hub_names = class_names["pool"].get(cfg["label_column"])  # ClassLabel names, hub datasets only
     names = [hub_names[v] if hub_names and isinstance(v, (int, np.integer)) else str(v) for v in values]
     out = {}
@@ -189,6 +280,6 @@ def prepare(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         out[role] = pd.DataFrame(
             {"row_id": df["row_id"], "text": df["text"], "label": df["raw_label"].map(index).astype(np.int64)}
         )
-    mapping = {"values": [v.item() if hasattr(v, "item") else v for v in values], "names": names}
+    mapping = {"values": [to_plain(v) for v in values], "names": names, **report}
     log.info("pool: %d rows, eval: %d rows, %d classes %s", len(out["pool"]), len(out["eval"]), len(names), names)
     return out["pool"], out["eval"], mapping
