@@ -13,6 +13,8 @@ rule select_cold_start:
         pick=config["selection"]["cold_start"],
     log:
         f"{OUT}/logs/cold_start/{{cold}}/seed{{seed}}/select_round0.log",
+    benchmark:
+        f"{OUT}/benchmarks/cold_start/{{cold}}/seed{{seed}}/select_round0.tsv"
     conda:
         "../envs/training.yaml"
     script:
@@ -35,6 +37,8 @@ rule select_round:
         settings=query_settings,
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/select_round{{round}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/select_round{{round}}.tsv"
     conda:
         "../envs/training.yaml"
     script:
