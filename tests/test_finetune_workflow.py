@@ -28,11 +28,11 @@ def test_every_model_is_a_checkpoint_directory_with_metrics(run):
     results, out, _ = run
     names = json.loads(next(results.glob("datasets/*/labels.json")).read_text())["names"]
     summary = pd.read_csv(out / "summary.csv")
-    assert sorted(summary["arm"].unique()) == ["ceiling", "random", "within_bucket"]
-    assert summary[summary["arm"] != "ceiling"]["n_labeled"].tolist() == [64, 128] * 4
+    assert sorted(summary["arm"].unique()) == ["badge", "ceiling", "random", "within_bucket"]
+    assert summary[summary["arm"] != "ceiling"]["n_labeled"].tolist() == [64, 128] * 6
     assert summary[summary["arm"] == "ceiling"][["seed", "n_labeled"]].values.tolist() == [[0, 600]]
     models = sorted(out.rglob("model"))
-    assert len(models) == 9  # the bucketed round 0 and round 1 per seed, two twin rounds per seed, the ceiling
+    assert len(models) == 11  # per seed: the bucketed round 0, two twin rounds, a round 1 of each arm; the ceiling
     for model in models:
         meta = json.loads((model / "learner.json").read_text())
         assert meta["learner"] == "finetune" and meta["label_names"] == names
@@ -55,6 +55,22 @@ def test_scores_a_seeded_sample_and_records_it(run):
     metrics = json.loads((out / "within_bucket/seed0/round1/metrics.json").read_text())
     assert metrics["score_pool_sample"] == 300 and metrics["selected_from_rows"] == 300
     assert json.loads((out / "random/seed0/round1/metrics.json").read_text())["score_pool_sample"] is None
+
+
+def test_badge_reads_the_fine_tuned_models_last_layer(run):
+    """BADGE on a fine-tuned model: its round 0 (the random cold start, the twin's model) is scored with
+    the classifier's input vectors, and round 1 adds exactly its budget from the scored rows."""
+    results, out, _ = run
+    scores = pd.read_parquet(out / "random/seed0/round0/scores.parquet")
+    from bucket_al.io import read_vectors
+
+    row_id, hidden = read_vectors(out / "random/seed0/round0/last_layer.parquet")
+    assert row_id.tolist() == scores["row_id"].tolist() and hidden.shape == (len(scores), 384)
+    assert np.isfinite(hidden).all() and hidden.std() > 0
+    previous = pd.read_parquet(out / "random/seed0/round0/manifest.parquet")
+    picked = pd.read_parquet(out / "badge/seed0/round1/manifest.parquet")
+    new = set(picked["row_id"]) - set(previous["row_id"])
+    assert len(picked) == 128 and len(new) == 64 and new <= set(scores.loc[~scores["labelled"], "row_id"])
 
 
 def test_checkpoint_reloads_to_the_scored_probabilities(run):
@@ -81,5 +97,5 @@ def test_a_learner_parameter_re_runs_models_not_embeddings(run, tmp_path):
     results, _, _ = run
     proc = snakemake(results, "-n", configs=CONFIGS, extra={"learner": {"finetune": {"lr": 5.0e-5}}}, tmp=tmp_path)
     counts = job_counts(proc.stdout)
-    assert counts["train"] == 8 and counts["ceiling"] == 1
+    assert counts["train"] == 10 and counts["ceiling"] == 1
     assert not {"data", "embed", "reduce", "bucket", "select_cold_start", "select_twin"} & set(counts)

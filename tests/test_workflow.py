@@ -144,6 +144,20 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     assert all(f"/round{ROUNDS}/" in p or p.endswith(f"round{ROUNDS - 1}/scores.parquet") for p in new), new
 
 
+def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_path):
+    """margin starts from the random cold start, which the slice's entropy arm already uses: its round 0
+    (the twin's) and that model's scores exist, so only margin's own rounds are new."""
+    assert "margin" not in ARMS and any(a.cold_start == "random" for a in ARMS.values())
+    extra = {"selection": {**CFG["selection"], "arms": [*CFG["selection"]["arms"], "margin"]}}
+    proc = snakemake(run["results"], "-n", extra=extra, tmp=tmp_path)
+    k = len(SEEDS)
+    assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "score": k * (ROUNDS - 2),
+                                       "train": k * (ROUNDS - 1), "evaluate": k * (ROUNDS - 1), "aggregate": 1,
+                                       "pick_map": 1, "all": 1}
+    new = [p for p in scheduled_outputs(proc.stdout) if "/seed" in p]
+    assert new and all(f"{run['out']}/margin/" in p for p in new), new
+
+
 def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "m": CFG["selection"]["m"] + 1}},
                      tmp=tmp_path)
