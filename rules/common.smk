@@ -5,12 +5,12 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_settings_of
-from bucket_al.strategies import SETTINGS
 from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.learners import learner_class
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
+from bucket_al.strategies import SETTINGS
 
 check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -131,7 +131,6 @@ def plan(round_):
 def all_metrics(wildcards=None):
     """Every model's metrics: each arm's rounds >= 1, each cold start's round 0, every round of the
     random twin, and the ceiling."""
-    last = len(ROUNDS) - 1
     dirs = [f"{OUT}/{arm}/seed{s}/round{r}" for arm in ARMS for s in SEEDS for r in ROUNDS[1:]]
     dirs += [f"{OUT}/random/seed{s}/round{r}" for s in SEEDS for r in ROUNDS]
     dirs += [f"{OUT}/cold_start/{c}/seed{s}/round0" for c in COLD_STARTS for s in SEEDS]
