@@ -6,6 +6,11 @@ from bucket_al.rows import aligned, read_features
 from bucket_al.runtime import run_step
 
 
+def selected_from_rows(scores_path) -> int:
+    """The unlabelled rows the previous round's model scored: what this round chose from."""
+    return int((~read_table(scores_path, columns=["labelled"])["labelled"]).sum())
+
+
 def main(smk):
     learner = load_learner(smk.input.model)
     row_id, X = read_features(smk.input.features, learner.features)
@@ -18,7 +23,7 @@ def main(smk):
     write_json({"unit": smk.params.unit, "seed": smk.params.seed, "round": smk.params.round, **metrics,
                 "score_pool_sample": smk.params.pool_sample,
                 # rows the previous round's model really scored, which this round selected from
-                "selected_from_rows": parquet_rows(smk.input.scored) if "scored" in smk.input.keys() else None},
+                "selected_from_rows": selected_from_rows(smk.input.scored) if "scored" in smk.input.keys() else None},
                smk.output[0])
 
 
