@@ -21,7 +21,7 @@ def job_table(experiment: Path) -> pd.DataFrame:
     rows = []
     for tsv in sorted((experiment / "benchmarks").rglob("*.tsv")):
         rel = tsv.relative_to(experiment / "benchmarks")
-        m = re.fullmatch(r"(?P<arm>[^/]+)/seed(?P<seed>\d+)/(?P<step>train|score)(?:_round(?P<round>\d+))?\.tsv", str(rel))
+        m = re.fullmatch(r"(?P<arm>.+)/seed(?P<seed>\d+)/(?P<step>train|score)(?:_round(?P<round>\d+))?\.tsv", str(rel))
         if not m:
             continue
         bench = pd.read_csv(tsv, sep="\t").iloc[-1]
