@@ -100,3 +100,17 @@ def test_parse_arms_presets_custom_and_errors():
     ]:
         with pytest.raises(ConfigError, match=message):
             parse_arms(entries)
+
+
+@pytest.mark.parametrize("name", ["buckets", "random", "typiclust", "probcover"])
+def test_every_cold_start_runs_through_the_glue_with_its_declared_defaults(pool, name):
+    """The select_cold_start step passes no params of its own: each cold start must get the defaults
+    it declares in COLD_STARTS (typiclust's neighbours, probcover's ball_size), as query strategies do.
+    Calling the strategy functions directly (tests/test_strategies.py) never went through this path."""
+    buckets, X, _ = pool
+    ids = buckets["row_id"].to_numpy()
+    got = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X))
+    assert len(got) == 24 and got["row_id"].is_unique and set(got["row_id"]) <= set(ids)
+    assert (got["round"] == 0).all()
+    again = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X))
+    pd.testing.assert_frame_equal(got, again)

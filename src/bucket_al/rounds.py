@@ -31,10 +31,12 @@ def cold_start_round(name: str, pool_ids: np.ndarray, budget: int, seed: int, *,
     """Round 0's manifest by cold start ``name`` (``buckets``: row_id/bucket/distance of the seed's
     k-means; ``reduced``: ``(row_id, X)`` of the reduced pool)."""
     ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
+    cold_start = COLD_STARTS[name]
     ctx = ColdStartContext(row_id=ids, seed=seed, n=n, pick=pick,
                            buckets=None if buckets is None else buckets.set_index("row_id").loc[ids].reset_index(),
-                           reduced=_vectors(reduced, ids, "reduced pool"), params=dict(params or {}))
-    chosen = np.asarray(COLD_STARTS[name].fn(ctx, budget), dtype=np.int64)
+                           reduced=_vectors(reduced, ids, "reduced pool"),
+                           params={**cold_start.params, **(params or {})})  # declared defaults, then the arm's
+    chosen = np.asarray(cold_start.fn(ctx, budget), dtype=np.int64)
     check_picks(chosen, ids, budget, f"cold start '{name}'")
     log.info("round 0 (cold start %s): %d rows", name, len(chosen))
     return manifest(chosen, 0)
