@@ -13,26 +13,12 @@ Jobs that ran side by side share the machine, so CPU seconds are the better meas
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-JOB = re.compile(r"(?P<unit>.+)/seed(?P<seed>\d+)/(?P<step>select|train|score)(?:_round(?P<round>\d+))?\.tsv")
-
-
-def job_table(experiment: Path) -> pd.DataFrame:
-    rows = []
-    for tsv in sorted((experiment / "benchmarks").rglob("*.tsv")):
-        m = JOB.fullmatch(tsv.relative_to(experiment / "benchmarks").as_posix())
-        if not m:
-            continue
-        bench = pd.read_csv(tsv, sep="\t").iloc[-1]
-        rows.append({"unit": m["unit"], "seed": int(m["seed"]), "step": m["step"],
-                     "wall_s": float(bench["s"]), "cpu_s": float(bench["cpu_time"]),
-                     "max_rss_mb": float(bench["max_rss"])})
-    return pd.DataFrame(rows)
+from round_timings import job_table  # benchmarks/ is on sys.path when this script runs
 
 
 def unit_costs(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +33,7 @@ def unit_costs(jobs: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(experiment: str) -> None:
-    jobs = job_table(Path(experiment))
+    jobs = job_table(Path(experiment), steps=("select", "train", "score")).rename(columns={"arm": "unit"})
     if jobs.empty:
         sys.exit(f"error: no benchmark files under {experiment}/benchmarks")
     costs = unit_costs(jobs)

@@ -17,18 +17,21 @@ from pathlib import Path
 import pandas as pd
 
 
-def job_table(experiment: Path) -> pd.DataFrame:
+def job_table(experiment: Path, steps=("train", "score")) -> pd.DataFrame:
+    """One row per benchmarked job of ``steps`` (select, train, score; the ceiling's is ``train``):
+    its unit (``arm``: an arm, ``random``, ``cold_start/<name>`` or ``ceiling``), seed, round,
+    wall and CPU seconds and peak RSS, read from ``<experiment>/benchmarks/<unit>/seed<s>/<step>[_round<r>].tsv``."""
+    job = re.compile(rf"(?P<arm>.+)/seed(?P<seed>\d+)/(?P<step>{'|'.join(steps)})(?:_round(?P<round>\d+))?\.tsv")
     rows = []
     for tsv in sorted((experiment / "benchmarks").rglob("*.tsv")):
-        rel = tsv.relative_to(experiment / "benchmarks")
-        m = re.fullmatch(r"(?P<arm>.+)/seed(?P<seed>\d+)/(?P<step>train|score)(?:_round(?P<round>\d+))?\.tsv", str(rel))
+        m = job.fullmatch(tsv.relative_to(experiment / "benchmarks").as_posix())
         if not m:
             continue
         bench = pd.read_csv(tsv, sep="\t").iloc[-1]
         rows.append({"arm": m["arm"], "seed": int(m["seed"]), "step": m["step"],
                      "round": int(m["round"]) if m["round"] else None,
                      "wall_s": float(bench["s"]), "cpu_s": float(bench["cpu_time"]), "max_rss_mb": float(bench["max_rss"])})
-    jobs = pd.DataFrame(rows)
+    jobs = pd.DataFrame(rows, columns=["arm", "seed", "step", "round", "wall_s", "cpu_s", "max_rss_mb"])
     jobs["round"] = jobs["round"].astype("Int64")
     return jobs
 

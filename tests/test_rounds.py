@@ -13,6 +13,7 @@ from bucket_al.errors import ConfigError
 from bucket_al.rounds import cold_start_round, query_round
 from bucket_al.score import scores_table
 from bucket_al.select import reduced_frame, select_cold_start, select_round
+from bucket_al.strategies import COLD_STARTS
 from bucket_al.twin import random_twin
 
 
@@ -102,7 +103,7 @@ def test_parse_arms_presets_custom_and_errors():
             parse_arms(entries)
 
 
-@pytest.mark.parametrize("name", ["buckets", "random", "typiclust", "probcover"])
+@pytest.mark.parametrize("name", sorted(COLD_STARTS))
 def test_every_cold_start_runs_through_the_glue_with_its_declared_defaults(pool, name):
     """The select_cold_start step passes no params of its own: each cold start must get the defaults
     it declares in COLD_STARTS (typiclust's neighbours, probcover's ball_size), as query strategies do.
