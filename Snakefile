@@ -30,6 +30,7 @@ include: "rules/twin.smk"
 include: "rules/train.smk"
 include: "rules/ceiling.smk"
 include: "rules/evaluate.smk"
+include: "rules/stop.smk"
 include: "rules/aggregate.smk"
 
 

@@ -1,7 +1,9 @@
 rule aggregate:
     """summary.csv, per-round and AUC tables (each arm against random, paired tests), curve statistics, plot."""
     input:
-        metrics=all_metrics,
+        **model_files("metrics.json", "metrics"),
+        ceiling=ceiling_metrics,
+        stopping=f"{OUT}/stopping.csv",
         labels=f"{DATA}/labels.json",
     output:
         summary=report(f"{OUT}/summary.csv", category="Tables", caption="../workflow/report/summary.rst"),
@@ -15,6 +17,9 @@ rule aggregate:
         arms={name: cold_unit(arm.cold_start) for name, arm in ARMS.items()},
         metric=config["evaluate"]["metric"],
         ceiling_fractions=config["evaluate"]["ceiling_fractions"],
+        stopped=STOP is not None,
+        stop_set=STOP_SET,
+        within=config["stopping"]["oracle_within"],
     log:
         f"{OUT}/logs/aggregate.log",
     conda:
@@ -24,11 +29,16 @@ rule aggregate:
 
 
 rule pick_map:
-    """What each arm picks: its last round's rows on a 2-D map of the pool, coloured by round (first seed)."""
+    """What each arm picks: its last round's rows (with selection.stop: the round it stopped at) on a 2-D map of the pool, coloured by round (first seed)."""
     input:
+        **{
+            f"manifest_{i}": lambda w, a=arm: f"{node(a, SEEDS[0], last_round(a, SEEDS[0]))}/manifest.parquet"
+            for i, arm in enumerate(ARMS)
+        },
+        **{
+            f"manifest_{len(ARMS)}": lambda w: f"{OUT}/random/seed{SEEDS[0]}/round{twin_last_round(SEEDS[0])}/manifest.parquet"
+        },
         reduced=reduced(SEEDS[0]),
-        manifests=[f"{node(arm, SEEDS[0], ROUNDS[-1])}/manifest.parquet" for arm in ARMS]
-        + [f"{OUT}/random/seed{SEEDS[0]}/round{ROUNDS[-1]}/manifest.parquet"],
     output:
         report(f"{OUT}/pick_map.png", category="Plots", caption="../workflow/report/pick_map.rst"),
     params:

@@ -1,5 +1,6 @@
 # Config validation, paths and input helpers shared by every rule.
 import re
+from itertools import product
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -7,9 +8,11 @@ from snakemake.utils import validate
 from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_settings_of
 from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
+from bucket_al.io import read_json
 from bucket_al.learners import learner_class
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
+from bucket_al.stopping import parse_criteria, parse_stop
 from bucket_al.strategies import SETTINGS
 
 check_renamed(config)  # keys that an older config may still use
@@ -41,6 +44,15 @@ check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], learner_class(LEARNER))}
 COLD_STARTS = sorted({arm.cold_start for arm in ARMS.values()} - {"random"})
 UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS)]
+
+# Stopping (bucket_al.stopping): every seed's stop set (stopping.stop_set rows that no arm or twin
+# labels) is predicted by every model; the criteria of stopping.criteria are evaluated in hindsight,
+# and selection.stop (if set) ends an arm's rounds when its criterion fires.
+STOP_SET = config["stopping"]["stop_set"]
+CRITERIA = parse_criteria(config["stopping"]["criteria"])
+STOP = parse_stop(config["selection"]["stop"])
+# in hindsight: every criterion of stopping.criteria, and selection.stop's own if it is not one of them
+HINDSIGHT = [*CRITERIA, *([STOP] if STOP and STOP not in CRITERIA else [])]
 
 
 def one_of(names):
@@ -128,14 +140,58 @@ def plan(round_):
     return budgets(s["n"], s["m"], config["bucket"]["k"], s["rounds"])[: int(round_) + 1]
 
 
-def all_metrics(wildcards=None):
-    """Every model's metrics: each arm's rounds >= 1, each cold start's round 0, every round of the
-    random twin, and the ceiling."""
-    dirs = [f"{OUT}/{arm}/seed{s}/round{r}" for arm in ARMS for s in SEEDS for r in ROUNDS[1:]]
-    dirs += [f"{OUT}/random/seed{s}/round{r}" for s in SEEDS for r in ROUNDS]
-    dirs += [f"{OUT}/cold_start/{c}/seed{s}/round0" for c in COLD_STARTS for s in SEEDS]
-    dirs += [f"{OUT}/ceiling/seed{s}" for s in CEILING_SEEDS]
-    return [f"{d}/metrics.json" for d in dirs]
+def last_round(arm, seed):
+    """The arm's last round for a seed: selection.rounds - 1, or with selection.stop the first round
+    whose stop check fired. The stop check is a checkpoint, so the DAG gains a round only while the
+    criterion has not fired."""
+    if STOP is None:
+        return ROUNDS[-1]
+    for r in ROUNDS[:-1]:
+        if read_json(checkpoints.stop_check.get(arm=arm, seed=seed, round=r).output[0])["stop"]:
+            return r
+    return ROUNDS[-1]
+
+
+def twin_last_round(seed):
+    """The random twin goes as far as the furthest arm of the seed (each arm is compared with it
+    only up to its own last round)."""
+    return max(last_round(arm, seed) for arm in ARMS)
+
+
+def model_files(filename, tag):
+    """Named inputs {tag}_<i>: ``filename`` of every model (each arm's rounds >= 1, each cold start's
+    round 0, every round of the random twin), one input function per arm and seed: an input function
+    stops at the first stop check it lacks, so separate ones let Snakemake run the stop checks of
+    every arm and seed side by side (bucket_al.io.named_files collects them again)."""
+    items = []
+    for arm, seed in product(ARMS, SEEDS):
+        items.append(
+            lambda w, a=arm, s=seed: [f"{OUT}/{a}/seed{s}/round{r}/{filename}" for r in range(1, last_round(a, s) + 1)]
+        )
+    for seed in SEEDS:
+        items.append(
+            lambda w, s=seed: [f"{OUT}/random/seed{s}/round{r}/{filename}" for r in range(twin_last_round(s) + 1)]
+        )
+    items += [f"{OUT}/cold_start/{c}/seed{s}/round0/{filename}" for c in COLD_STARTS for s in SEEDS]
+    return {f"{tag}_{i}": item for i, item in enumerate(items)}
+
+
+def ceiling_metrics(wildcards=None):
+    return [f"{OUT}/ceiling/seed{s}/metrics.json" for s in CEILING_SEEDS]
+
+
+def stop_set(w):
+    """The seed's stop set, as an input of the steps that must leave it out or predict it."""
+    return {"stop_set": f"{OUT}/stop_set/seed{w.seed}.parquet"} if STOP_SET else {}
+
+
+def stop_check_inputs(w):
+    """Round r's stop check reads the stop-set predictions of the arm's rounds 0..r."""
+    rounds = [node(w.arm, w.seed, r) for r in range(int(w.round) + 1)]
+    inputs = {"metrics": [f"{d}/metrics.json" for d in rounds]}
+    if STOP_SET:
+        inputs["predictions"] = [f"{d}/stop_set.parquet" for d in rounds]
+    return inputs
 
 
 def print_round_table():

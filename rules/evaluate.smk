@@ -7,14 +7,17 @@ EVAL_INPUTS = dict(
 
 
 rule evaluate:
-    """Metrics of one round's model (an arm's round, a cold start or the random twin) on the eval split."""
+    """Metrics of one round's model (an arm's round, a cold start or the random twin) on the eval
+    split, and its class probabilities on the seed's stop set (for the stopping criteria)."""
     input:
         unpack(selected_from),
         **EVAL_INPUTS,
+        **({"stop_features": f"{OUT}/stop_set/seed{{seed}}.features.parquet"} if STOP_SET else {}),
         model=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
     output:
-        f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/metrics.json",
+        **({"stop": f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/stop_set.parquet"} if STOP_SET else {}),
+        metrics=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/metrics.json",
     params:
         code=package_code("evaluate.py"),
         unit=lambda w: w.unit,
@@ -35,7 +38,7 @@ rule evaluate_ceiling:
         **EVAL_INPUTS,
         model=f"{OUT}/ceiling/seed{{seed}}/model",
     output:
-        f"{OUT}/ceiling/seed{{seed}}/metrics.json",
+        metrics=f"{OUT}/ceiling/seed{{seed}}/metrics.json",
     params:
         code=package_code("evaluate.py"),
         unit="ceiling",

@@ -3,6 +3,7 @@ rule select_cold_start:
     all of them (the random cold start is the random twin's own round 0)."""
     input:
         unpack(cold_start_inputs),
+        unpack(stop_set),
     output:
         f"{OUT}/cold_start/{{cold}}/seed{{seed}}/round0/manifest.parquet",
     params:
@@ -46,10 +47,11 @@ rule select_round:
 
 
 rule score:
-    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample) and the labelled
-    rows with the round's model: class probabilities and uncertainty (entropy, margin, least
+    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample), less the stop set,
+    and the labelled rows with the round's model: class probabilities and uncertainty (entropy, margin, least
     confidence) per row, and the learner's last layer where an arm needs it."""
     input:
+        unpack(stop_set),
         model=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model",
         manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
         features=features("pool"),

@@ -1,7 +1,9 @@
 rule select_twin:
     """The random twin of round r: as many rows as every arm has, drawn uniformly, nested
-    across rounds. Depends on the config and the pool only, never on an arm's jobs."""
+    across rounds, never from the stop set. Depends on the config, the pool and the stop set only,
+    never on an arm's jobs."""
     input:
+        unpack(stop_set),
         pool=f"{DATA}/pool.parquet",
     output:
         f"{OUT}/random/seed{{seed}}/round{{round}}/manifest.parquet",

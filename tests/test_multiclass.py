@@ -43,6 +43,7 @@ def test_three_string_classes_from_csv(tmp_path):
         "bucket": {"k": 6},
         "selection": {"rounds": 2, "n": 2, "m": 2, "cold_start": "nearest",
                       "arms": ["within_bucket", "recluster"], "candidate_factor": 5},
+        "stopping": {"stop_set": 100},  # of the 600 pool rows
     }
     snakemake(results, extra=extra, tmp=tmp_path, configs=["config/offline.yaml"])
 

@@ -79,20 +79,28 @@ def test_round_table_and_curve_stats(run):
 
 def test_manifests_exact_nested_and_pool_only(run):
     out = run["out"]
-    pool_ids = set(pd.read_parquet(next(run["results"].glob("datasets/*/pool.parquet")))["row_id"])
+    all_ids = set(pd.read_parquet(next(run["results"].glob("datasets/*/pool.parquet")))["row_id"])
     for seed in SEEDS:
+        # the seed's stop set: stopping.stop_set pool rows that no manifest ever holds
+        stop_set = set(pd.read_parquet(out / "stop_set" / f"seed{seed}.parquet")["row_id"])
+        assert len(stop_set) == CFG["stopping"]["stop_set"] and stop_set <= all_ids
+        pool_ids = all_ids - stop_set
         for arm in STRATEGIES + ["random"]:
             previous = None
             for rnd in range(ROUNDS):
                 m = manifest(out, arm, seed, rnd)
                 assert len(m) == PLAN[rnd] and not m["row_id"].duplicated().any()
                 assert set(m["row_id"]) <= pool_ids
+                # every model predicts the whole stop set, for the stopping criteria
+                stop = pd.read_parquet(out / unit(arm, rnd) / f"seed{seed}" / f"round{rnd}" / "stop_set.parquet")
+                assert set(stop["row_id"]) == stop_set and len(stop) == len(stop_set)
+                assert np.allclose(stop.filter(like="p_").sum(axis=1), 1.0, atol=1e-5)
                 assert sorted(m["round"].unique()) == list(range(rnd + 1))
                 if previous is not None:
                     old = m[m["round"] < rnd].reset_index(drop=True)
                     pd.testing.assert_frame_equal(old, previous)
                 previous = m
-        # round 0's scores cover the whole pool, its manifest's rows flagged as labelled
+        # round 0's scores cover the whole pool but the stop set, its manifest's rows flagged as labelled
         for arm in STRATEGIES:
             scored = pd.read_parquet(out / unit(arm, 0) / f"seed{seed}" / "round0" / "scores.parquet")
             chosen = set(manifest(out, arm, seed, 0)["row_id"])
@@ -137,7 +145,7 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(proc.stdout) == {
         "select_round": s, "score": s,  # score the last model, pick the new round
-        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "pick_map": 1, "all": 1,
+        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1,
     }
     new = [p for p in scheduled_outputs(proc.stdout) if re.search(r"/round\d+/", p)]
     assert new
@@ -153,7 +161,7 @@ def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_
     k = len(SEEDS)
     assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "score": k * (ROUNDS - 2),
                                        "train": k * (ROUNDS - 1), "evaluate": k * (ROUNDS - 1), "aggregate": 1,
-                                       "pick_map": 1, "all": 1}
+                                       "stopping": 1, "pick_map": 1, "all": 1}
     new = [p for p in scheduled_outputs(proc.stdout) if "/seed" in p]
     assert new and all(f"{run['out']}/margin/" in p for p in new), new
 
@@ -194,7 +202,7 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     b, k = len(BUCKETED) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
         "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "score": k + b * (ROUNDS - 2),
-        "train": k + b * (ROUNDS - 1), "evaluate": k + b * (ROUNDS - 1), "aggregate": 1, "pick_map": 1, "all": 1}
+        "train": k + b * (ROUNDS - 1), "evaluate": k + b * (ROUNDS - 1), "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
 
 
 def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_path):
@@ -211,12 +219,14 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {
         "select_cold_start": k, "select_round": s * (ROUNDS - 1), "score": k + s * (ROUNDS - 2),
-        "train": k + s * (ROUNDS - 1), "evaluate": k + s * (ROUNDS - 1), "aggregate": 1, "pick_map": 1, "all": 1}
+        "train": k + s * (ROUNDS - 1), "evaluate": k + s * (ROUNDS - 1), "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
     select.write_text(original)
     assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {}
     aggregate = checkout / "src/bucket_al/aggregate.py"
     aggregate.write_text(aggregate.read_text() + "\n\nEDITED = True\n")
-    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {"aggregate": 1, "all": 1}
+    # (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it runs that module too)
+    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {"aggregate": 1, "stopping": 1,
+                                                                                "all": 1}
 
 
 def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):

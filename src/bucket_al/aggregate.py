@@ -156,30 +156,47 @@ def area_under_curve(curve: pd.DataFrame, column: str = "mean") -> float:
     return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
 
 
-def seed_auc(summary: pd.DataFrame, arm: str, metric: str = "accuracy") -> pd.Series:
-    """Area under each seed's own learning curve, indexed by seed. A seed that lacks some of the
-    arm's labelled-set sizes is left out: its area would cover another range and not compare."""
+def seed_auc(summary: pd.DataFrame, arm: str, metric: str = "accuracy", complete: bool = True) -> pd.Series:
+    """Area under each seed's own learning curve, indexed by seed. With ``complete``, a seed that
+    lacks some of the arm's labelled-set sizes is left out: its area would cover another range and
+    not compare. Without (selection.stop: each seed stops at its own round), every seed counts over
+    the rounds it ran."""
     rows = summary[summary["arm"] == arm]
     sizes = set(rows["n_labeled"])
     auc = {seed: area_under_curve(curve, metric) for seed, curve in rows.groupby("seed")
-           if set(curve["n_labeled"]) == sizes}
+           if not complete or set(curve["n_labeled"]) == sizes}
     return pd.Series(auc, name="auc", dtype=float).rename_axis("seed").sort_index()
 
 
-def auc_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN) -> pd.DataFrame:
+def twin_auc_over(summary: pd.DataFrame, arm: str, metric: str = "accuracy", twin: str = TWIN) -> pd.Series:
+    """Per seed, the twin's AUC over exactly the labelled-set sizes the arm has on that seed (the
+    same as its whole curve with fixed rounds; with selection.stop, up to the arm's stop)."""
+    own, other = summary[summary["arm"] == arm], summary[summary["arm"] == twin]
+    auc = {}
+    for seed, curve in own.groupby("seed"):
+        t = other[(other["seed"] == seed) & other["n_labeled"].isin(curve["n_labeled"])]
+        if set(t["n_labeled"]) == set(curve["n_labeled"]):
+            auc[seed] = area_under_curve(t, metric)
+    return pd.Series(auc, name="auc", dtype=float).rename_axis("seed").sort_index()
+
+
+def auc_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN,
+              complete: bool = True) -> pd.DataFrame:
     """The headline comparison, ranked best first: per arm (the twin included) the mean per-seed AUC
-    with a 95 % t-interval over seeds; per non-twin arm the mean paired AUC difference to the twin,
-    its 95 % t-interval, the paired t-test's p and Holm's p over the arms. Equal means share a rank."""
+    with a 95 % t-interval over seeds; per non-twin arm the mean paired AUC difference to the twin
+    (over the same labelled-set sizes, :func:`twin_auc_over`), its 95 % t-interval, the paired
+    t-test's p and Holm's p over the arms. Equal means share a rank. ``complete=False`` with
+    selection.stop (see :func:`seed_auc`)."""
     check_metric(metric)
-    twin_auc = seed_auc(summary, twin, metric)
     rows = []
     for arm in [*arms, twin]:
-        auc = seed_auc(summary, arm, metric)
+        auc = seed_auc(summary, arm, metric, complete)
         row = {"metric": metric, "arm": arm, "seeds": len(auc), "auc_mean": auc.mean() if len(auc) else float("nan")}
         row["auc_ci_low"], row["auc_ci_high"] = t_interval(auc)
         if arm == twin:
             row["note"] = "reference"
         else:
+            twin_auc = twin_auc_over(summary, arm, metric, twin)
             seeds = auc.index.intersection(twin_auc.index)
             diff = auc[seeds] - twin_auc[seeds]
             row["paired_seeds"] = len(seeds)
@@ -265,10 +282,11 @@ def reading(row) -> str:
             f"(Holm p = {fmt_p(row['p_holm'])} >= {ALPHA:g}); the arms cannot be told apart")
 
 
-def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int, warnings=None) -> str:
+def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int, warnings=None,
+                stop_lines=None) -> str:
     """Everything a run ends with, as plain text: the metric, seeds and data warnings; per arm the
-    per-round table; the ranked AUC table; the ceiling and labels to reach its fractions; and one
-    reading per arm of the headline test."""
+    per-round table; the ranked AUC table; the ceiling and labels to reach its fractions; one
+    reading per arm of the headline test; and the stopping criteria in hindsight (``stop_lines``)."""
     metric = stats["ceiling"]["metric"]
     lines = [f"metric: {metric}; seeds: {seeds}"]
     lines += [f"data warning: {w}" for w in warnings or []] or ["data warnings: none"]
@@ -305,11 +323,18 @@ def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int,
         lines.append(f"{arm}: labels to reach {reach}")
     lines.append("")
     lines += [reading(row) for row in auc.to_dict("records") if row["note"] != "reference"]
+    if stop_lines:
+        lines += ["", "stopping criteria in hindsight (stopping.csv): mean over the seeds where each fired", *stop_lines]
     return "\n".join(lines) + "\n"
 
 
-def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: str = "accuracy") -> None:
-    """Mean ± std bands of ``metric`` per arm against labelled-set size, the ceiling as a line."""
+STOP_MARKERS = ["v", "s", "D", "P", "X", "^", "*", "h", "<", ">", "p", "d"]
+
+
+def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: str = "accuracy",
+                        stops: pd.DataFrame | None = None) -> None:
+    """Mean ± std bands of ``metric`` per arm against labelled-set size, the ceiling as a line, and
+    (``stops``: stopping.csv) each criterion's mean stop point per arm, one marker per criterion."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -324,6 +349,14 @@ def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: st
         ax.plot(curve["n_labeled"], curve["mean"], marker="o", label=arm, **style)
         ax.fill_between(curve["n_labeled"], curve["mean"] - curve["std"], curve["mean"] + curve["std"],
                         color=style["color"], alpha=0.15)
+        for j, (criterion, at) in enumerate(_stop_points(stops, arm)):
+            if at is None:
+                continue
+            ax.scatter([at[0]], [at[1]], marker=STOP_MARKERS[j % len(STOP_MARKERS)], s=60, zorder=3,
+                       color=style["color"], edgecolors="black", linewidths=0.6)
+    for j, (criterion, _) in enumerate(_stop_points(stops, None)):
+        ax.scatter([], [], marker=STOP_MARKERS[j % len(STOP_MARKERS)], color="white", edgecolors="black",
+                   label=f"stop: {criterion}")
     ceiling = summary[summary["arm"] == "ceiling"]
     values = ceiling[metric]
     ax.axhline(values.mean(), color="black", linestyle="--", label=f"ceiling (all {ceiling['n_labeled'].iloc[0]} rows)")
@@ -339,3 +372,27 @@ def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: st
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=120)
     plt.close(fig)
+
+
+def _stop_points(stops: pd.DataFrame | None, arm: str | None) -> list[tuple[str, tuple[float, float] | None]]:
+    """Per criterion of ``stops`` (and the oracle), in a fixed order, the mean (labels, metric) at
+    the stop over the seeds where it fired for ``arm``, or None where it never fired (and for every
+    criterion when ``arm`` is None: the legend's entries)."""
+    if stops is None or stops.empty:
+        return []
+    points = []
+    columns = {(c, p): ("n_labeled", "value") for c, p in dict.fromkeys(zip(stops["criterion"], stops["params"]))}
+    columns[("oracle", "")] = ("oracle_n_labeled", "oracle_value")
+    for (name, params), (x, y) in columns.items():
+        criterion = f"{name} ({params})" if params else name
+        if name == "oracle":
+            rows = stops.drop_duplicates(["arm", "seed"])
+        else:
+            rows = stops[(stops["criterion"] == name) & (stops["params"] == params)]
+        if arm is None:
+            points.append((criterion, None))
+            continue
+        fired = rows[(rows["arm"] == arm) & rows[x].notna()]
+        points.append((criterion, (float(fired[x].astype(float).mean()), float(fired[y].astype(float).mean()))
+                       if len(fired) else None))
+    return points

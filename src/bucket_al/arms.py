@@ -54,7 +54,7 @@ PRESETS = {arm.name: arm for arm in [
     Arm("probcover", "probcover", "topk", about="ProbCover cold start, then top-k entropy"),
 ]}
 
-RESERVED = {"random", "ceiling", "cold_start", "reduce", "bucket", "logs", "benchmarks"}
+RESERVED = {"random", "ceiling", "cold_start", "reduce", "bucket", "logs", "benchmarks", "stop", "stop_set"}
 
 
 def parse_arms(entries: list, learner=None) -> list[Arm]:

@@ -14,6 +14,7 @@ from .errors import ConfigError, DataError, check_choice
 from .learners import make_learner
 from .reduce import METHODS
 from .select import COLD_START_PICKS, check_budget
+from .stopping import CRITERIA, parse_criteria, parse_stop
 
 
 
@@ -118,8 +119,22 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     check_splits(ds)
     local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
+    check_stopping(cfg)
     size = pool_size(cfg, prepared_pool)
     if size is not None:
         if size == 0:
             raise DataError(f"dataset: split '{ds['pool_split']}' is empty")
-        check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"])
+        stop_set = cfg["stopping"]["stop_set"]
+        if stop_set >= size:
+            raise ConfigError(f"stopping.stop_set: {stop_set} rows but the pool has only {size}")
+        check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"], stop_set)
+
+
+def check_stopping(cfg: dict) -> None:
+    """stopping.criteria and selection.stop: known criteria with valid parameters, and a stop set
+    for selection.stop's criterion if it reads one (in hindsight, stopping.stop_set: 0 leaves the
+    stop-set criteria out, and the printed summary says so)."""
+    parse_criteria(cfg["stopping"]["criteria"])
+    stop = parse_stop(cfg["selection"]["stop"])
+    if cfg["stopping"]["stop_set"] == 0 and stop and CRITERIA[stop[0]].stop_set:
+        raise ConfigError(f"selection.stop: criterion '{stop[0]}' reads the stop set, but stopping.stop_set is 0")

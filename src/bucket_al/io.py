@@ -117,3 +117,14 @@ def read_meta(directory) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{directory}: not a checkpoint directory (no {CHECKPOINT_META})")
     return json.loads(path.read_text())
+
+
+def named_files(named, prefix: str) -> list[str]:
+    """The files of every named input ``{prefix}_<i>`` of a step, in order (each one path or a list):
+    how the rules pass one input function per arm and seed (rules/common.smk, model_files)."""
+    files = []
+    for key in named.keys():
+        if key.startswith(f"{prefix}_"):
+            value = named[key]
+            files += [value] if isinstance(value, str) else list(value)
+    return files

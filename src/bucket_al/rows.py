@@ -34,6 +34,18 @@ def read_features(path, kind: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown feature kind '{kind}' (embeddings or text)")
 
 
+def write_features(row_id: np.ndarray, X: np.ndarray, kind: str, path) -> None:
+    """The rows ``row_id`` of a learner's features, in the form :func:`read_features` reads."""
+    from .io import write_table, write_vectors
+
+    if kind == "embeddings":
+        write_vectors(row_id, X, path)
+    elif kind == "text":
+        write_table(pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64), "text": X}), path)
+    else:
+        raise ValueError(f"unknown feature kind '{kind}' (embeddings or text)")
+
+
 def training_set(row_id: np.ndarray, X: np.ndarray, labels: pd.DataFrame, manifest: pd.DataFrame | None):
     """Features and labels of the manifest's rows, or of the whole pool when ``manifest`` is None."""
     wanted = labels["row_id"].to_numpy() if manifest is None else manifest["row_id"].to_numpy()
@@ -41,3 +53,9 @@ def training_set(row_id: np.ndarray, X: np.ndarray, labels: pd.DataFrame, manife
         raise ValueError("manifest selects a row twice")
     y = labels["label"].to_numpy()[aligned(labels["row_id"].to_numpy(), wanted, "pool")]
     return X[aligned(row_id, wanted)], y
+
+
+def selectable(pool_ids: np.ndarray, stop_set_ids: np.ndarray | None) -> np.ndarray:
+    """The pool rows an arm or a twin may label: all but the seed's stop set (sorted)."""
+    ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
+    return ids if stop_set_ids is None else np.setdiff1d(ids, np.asarray(stop_set_ids, dtype=np.int64))

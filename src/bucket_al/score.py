@@ -1,6 +1,6 @@
 """Step 7: predict the pool with a round's model and turn the predictions into uncertainty.
 
-The scores table has one row per scored pool row: ``row_id``, ``labelled`` (the row is in the
+The scores table has one row per scored pool row (never a stop-set row: bucket_al.stopping): ``row_id``, ``labelled`` (the row is in the
 round's manifest), ``p_<label>`` per class, and one column per uncertainty measure of
 :data:`MEASURES` (higher = more uncertain). Query strategies pick from the unlabelled rows; the
 labelled rows' predictions are there for strategies that compare the two (CAL).
@@ -46,11 +46,15 @@ def scores_table(row_id: np.ndarray, proba: np.ndarray, labelled: np.ndarray, la
 
 
 def rows_to_score(row_id: np.ndarray, manifest: pd.DataFrame, pool_sample: int | None = None,
-                  seed: int = 0) -> np.ndarray:
+                  seed: int = 0, exclude: np.ndarray | None = None) -> np.ndarray:
     """Positions of the pool rows to score: every labelled row, and the unlabelled rest (or, with
-    ``pool_sample``, a seeded uniform sample of that many of them; all when fewer remain)."""
+    ``pool_sample``, a seeded uniform sample of that many of them; all when fewer remain), less the
+    rows of ``exclude`` (the stop set, which no round may select)."""
     labelled = np.isin(row_id, manifest["row_id"].to_numpy())
-    unselected = np.flatnonzero(~labelled)
+    if exclude is not None and np.isin(row_id[labelled], exclude).any():
+        raise ValueError("the manifest holds stop-set rows (stale file? re-run)")
+    barred = np.isin(row_id, exclude) if exclude is not None else np.zeros(len(row_id), dtype=bool)
+    unselected = np.flatnonzero(~labelled & ~barred)
     rest = unselected
     if pool_sample is not None and pool_sample < len(unselected):
         rest = np.sort(np.random.default_rng(seed).choice(unselected, size=pool_sample, replace=False))
@@ -60,10 +64,11 @@ def rows_to_score(row_id: np.ndarray, manifest: pd.DataFrame, pool_sample: int |
 
 
 def score_pool(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, label_names: list[str],
-               pool_sample: int | None = None, seed: int = 0, last_layer: bool = False):
+               pool_sample: int | None = None, seed: int = 0, last_layer: bool = False,
+               exclude: np.ndarray | None = None):
     """The scores table of the round's model (see the module's docstring) and, with
     ``last_layer``, the input of the learner's output layer for the same rows (else None)."""
-    pos = rows_to_score(row_id, manifest, pool_sample, seed)
+    pos = rows_to_score(row_id, manifest, pool_sample, seed, exclude)
     labelled = np.isin(row_id[pos], manifest["row_id"].to_numpy())
     if last_layer:
         proba, hidden = learner.predict_proba_and_last_layer(X[pos])

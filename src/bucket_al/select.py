@@ -35,15 +35,18 @@ def budgets(n: int, m: int, k: int, rounds: int) -> list[int]:
     return [n * k + r * m * k for r in range(rounds)]
 
 
-def check_budget(pool_size: int, n: int, m: int, k: int, rounds: int) -> None:
-    """Fail before any work if ``k`` or the last round's budget exceed the pool."""
+def check_budget(pool_size: int, n: int, m: int, k: int, rounds: int, stop_set: int = 0) -> None:
+    """Fail before any work if ``k`` exceeds the pool, or the last round's budget the pool less its
+    ``stop_set`` rows (which no round may label)."""
     if k > pool_size:
         raise ConfigError(f"bucket.k: {k} buckets but the pool has only {pool_size} rows")
     last = budgets(n, m, k, rounds)[-1]
-    if last > pool_size:
+    if last > pool_size - stop_set:
+        where = (f"the pool less its stop set (stopping.stop_set: {stop_set}) has only {pool_size - stop_set}"
+                 if stop_set else f"the pool has only {pool_size}")
         raise ConfigError(
             f"selection: {rounds} rounds need {last} labelled rows (n*k + (rounds-1)*m*k) "
-            f"but the pool has only {pool_size}; lower selection.n, selection.m, selection.rounds or bucket.k"
+            f"but {where}; lower selection.n, selection.m, selection.rounds or bucket.k"
         )
 
 

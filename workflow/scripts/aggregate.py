@@ -1,8 +1,11 @@
 """Rule aggregate: summary.csv, round table, AUC table, curve statistics and the learning-curve plot."""
+import pandas as pd
+
 from bucket_al.aggregate import (arm_rows, auc_table, curve_stats, plot_learning_curve, render_text, round_table,
                                  summary_frame)
-from bucket_al.io import atomic_path, read_json, write_json
+from bucket_al.io import atomic_path, named_files, read_json, write_json
 from bucket_al.runtime import run_step
+from bucket_al.stopping import summary_lines
 
 
 def write_csv(df, path):
@@ -11,20 +14,26 @@ def write_csv(df, path):
 
 
 def main(smk):
-    summary = summary_frame(arm_rows([read_json(p) for p in smk.input.metrics], dict(smk.params.arms)))
-    arms, metric = list(smk.params.arms), smk.params.metric
+    p = smk.params
+    paths = [*dict.fromkeys(named_files(smk.input, "metrics")), *smk.input.ceiling]
+    summary = summary_frame(arm_rows([read_json(path) for path in paths], dict(p.arms)))
+    arms, metric = list(p.arms), p.metric
     warnings = read_json(smk.input.labels).get("warnings", [])
+    stops = pd.read_csv(smk.input.stopping)
     table = round_table(summary, arms, metric)
-    auc = auc_table(summary, arms, metric)
-    stats = curve_stats(summary, auc, smk.params.ceiling_fractions)
+    auc = auc_table(summary, arms, metric, complete=not p.stopped)
+    stats = curve_stats(summary, auc, p.ceiling_fractions)
     seeds = summary.loc[summary["arm"] == "random", "seed"].nunique()  # every arm is paired with these
     write_csv(summary, smk.output.summary)
     write_csv(table, smk.output.round_table)
     write_csv(auc, smk.output.auc_table)
     write_json(stats, smk.output.curve)
     with atomic_path(smk.output.round_text) as tmp:
-        tmp.write_text(render_text(table, auc, stats, seeds, warnings))
-    plot_learning_curve(summary, arms + ["random"], smk.output.plot, metric)
+        stop_lines = summary_lines(stops, p.within)
+        if not p.stop_set:
+            stop_lines.insert(0, "stopping.stop_set is 0: no stop set, so the criteria that read one are not evaluated")
+        tmp.write_text(render_text(table, auc, stats, seeds, warnings, stop_lines))
+    plot_learning_curve(summary, arms + ["random"], smk.output.plot, metric, stops)
 
 
 run_step(main, snakemake)  # noqa: F821

@@ -1,5 +1,9 @@
-"""Rules evaluate and evaluate_ceiling: metrics.json of one model on the eval split."""
-from bucket_al.io import parquet_rows, read_json, read_table, write_json
+"""Rules evaluate and evaluate_ceiling: metrics.json of one model on the eval split, and (evaluate)
+its class probabilities on the seed's stop set."""
+import numpy as np
+import pandas as pd
+
+from bucket_al.io import parquet_rows, read_json, read_table, write_json, write_table
 from bucket_al.learners import load_learner
 from bucket_al.metrics import evaluate
 from bucket_al.rows import aligned, read_features
@@ -24,7 +28,18 @@ def main(smk):
                 "score_pool_sample": smk.params.pool_sample,
                 # rows the previous round's model really scored, which this round selected from
                 "selected_from_rows": selected_from_rows(smk.input.scored) if "scored" in smk.input.keys() else None},
-               smk.output[0])
+               smk.output.metrics)
+    if "stop" in smk.output.keys():
+        write_table(stop_set_predictions(learner, smk.input.stop_features, read_json(smk.input.labels)["names"]),
+                    smk.output.stop)
+
+
+def stop_set_predictions(learner, features_path, names) -> pd.DataFrame:
+    """The model's class probabilities on the stop set (the stop_set_features file): row_id and
+    p_<label> per class."""
+    ids, X = read_features(features_path, learner.features)
+    proba = learner.predict_proba(X)
+    return pd.DataFrame({"row_id": ids, **{f"p_{n}": proba[:, j].astype(np.float32) for j, n in enumerate(names)}})
 
 
 run_step(main, snakemake)  # noqa: F821

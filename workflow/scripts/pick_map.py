@@ -6,7 +6,7 @@ from bucket_al.runtime import run_step
 
 def main(smk):
     row_id, X = read_vectors(smk.input.reduced)
-    manifests = {arm: read_table(path) for arm, path in zip(smk.params.arms, smk.input.manifests)}
+    manifests = {arm: read_table(smk.input[f"manifest_{i}"]) for i, arm in enumerate(smk.params.arms)}
     plot_pick_map(row_id, X, manifests, smk.output[0], smk.params.seed)
 
 

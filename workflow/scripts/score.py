@@ -12,9 +12,10 @@ def main(smk):
     learner = load_learner(smk.input.model)
     row_id, X = read_features(smk.input.features, learner.features)
     want_last_layer = "last_layer" in smk.output.keys()
+    stop_set = read_table(smk.input.stop_set)["row_id"].to_numpy() if "stop_set" in smk.input.keys() else None
     table, hidden = score_pool(learner, row_id, X, read_table(smk.input.manifest), read_json(smk.input.labels)["names"],
                                pool_sample=smk.params.pool_sample, seed=round_seed(smk.params.seed, smk.params.round),
-                               last_layer=want_last_layer)
+                               last_layer=want_last_layer, exclude=stop_set)
     write_table(table, smk.output.scores)
     if want_last_layer:
         write_vectors(table["row_id"].to_numpy(), hidden, smk.output.last_layer)

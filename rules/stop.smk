@@ -1,0 +1,81 @@
+rule stop_set:
+    """The seed's stop set: stopping.stop_set pool rows, drawn once per seed, that no arm and no random
+    twin ever labels; every model predicts them for the stopping criteria."""
+    input:
+        pool=f"{DATA}/pool.parquet",
+    output:
+        f"{OUT}/stop_set/seed{{seed}}.parquet",
+    params:
+        code=package_code("stop_set.py"),
+        size=STOP_SET,
+        seed=lambda w: int(w.seed),
+    log:
+        f"{OUT}/logs/stop_set/seed{{seed}}.log",
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/stop_set.py"
+
+
+rule stop_set_features:
+    """What the learner reads (embeddings or text) of the seed's stop set only, so that every model's
+    evaluate step predicts it without reading the whole pool."""
+    input:
+        stop_set=f"{OUT}/stop_set/seed{{seed}}.parquet",
+        features=features("pool"),
+    output:
+        f"{OUT}/stop_set/seed{{seed}}.features.parquet",
+    params:
+        code=package_code("stop_set_features.py"),
+        kind=FEATURES,
+    log:
+        f"{OUT}/logs/stop_set/seed{{seed}}.features.log",
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/stop_set_features.py"
+
+
+checkpoint stop_check:
+    """selection.stop: whether an arm stops after round r (its criterion replayed over the stop-set
+    predictions of rounds 0..r). A checkpoint: round r+1 enters the DAG only if it did not fire."""
+    input:
+        unpack(stop_check_inputs),
+    output:
+        f"{OUT}/stop/{{arm}}/seed{{seed}}/round{{round}}.json",
+    params:
+        code=package_code("stop_check.py"),
+        stop=STOP,
+        budgets=plan(ROUNDS[-1]),
+        round=lambda w: int(w.round),
+    log:
+        f"{OUT}/logs/stop/{{arm}}/seed{{seed}}/round{{round}}.log",
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/stop_check.py"
+
+
+rule stopping:
+    """Hindsight, for every criterion of stopping.criteria, arm and seed: where it would have stopped,
+    the labels and the metric there against the ceiling, and the oracle stop."""
+    input:
+        **model_files("metrics.json", "metrics"),
+        **(model_files("stop_set.parquet", "stop") if STOP_SET else {}),
+        ceiling=ceiling_metrics,
+    output:
+        table=report(f"{OUT}/stopping.csv", category="Tables", caption="../workflow/report/stopping.rst"),
+        trace=f"{OUT}/stop_trace.csv",
+    params:
+        code=package_code("stopping.py"),
+        arms={name: cold_unit(arm.cold_start) for name, arm in ARMS.items()},
+        criteria=HINDSIGHT,
+        budgets=plan(ROUNDS[-1]),
+        metric=config["evaluate"]["metric"],
+        within=config["stopping"]["oracle_within"],
+    log:
+        f"{OUT}/logs/stopping.log",
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/stopping.py"
