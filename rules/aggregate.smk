@@ -18,6 +18,7 @@ rule aggregate:
         metric=config["evaluate"]["metric"],
         ceiling_fractions=config["evaluate"]["ceiling_fractions"],
         stopped=STOP is not None,
+        stop=STOP,
         stop_set=STOP_SET,
         within=config["stopping"]["oracle_within"],
     log:

@@ -431,7 +431,7 @@ def run_script(tmp_path, labels: dict, metric="accuracy", stopping: str | None =
         input=inputs,
         output=SimpleNamespace(**{k: str(out / v) for k, v in names.items()}),
         params=SimpleNamespace(arms={arm: arm for arm in ARMS}, metric=metric, ceiling_fractions=[0.9, 0.95],
-                               stopped=False, within=0.01, stop_set=2000),
+                               stopped=False, within=0.01, stop_set=2000, stop=None),
         log=[str(tmp_path / "aggregate.log")], threads=1, rule="aggregate",
     )
     runpy.run_path(str(ROOT / "workflow" / "scripts" / "aggregate.py"), init_globals={"snakemake": smk})

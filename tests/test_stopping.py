@@ -130,6 +130,9 @@ def test_hindsight_table_against_the_oracle_and_the_ceiling():
     assert lines[0].startswith("stop by kappa (threshold=0.99, window=3): within_bucket: fired on 1/1 seeds; "
                                "there: round 4.0, 50 labels, accuracy 0.9100")
     assert lines[-1].startswith("oracle stop (first round within 0.01 of the ceiling): within_bucket: fired on 1/1")
+    marked = summary_lines(table, 0.01, active=("budget", {"labels": 25}))
+    assert marked[1].startswith("stop by budget (labels=25) [selection.stop: ended the rounds]: within_bucket:")
+    assert "[selection.stop" not in marked[0]
 
 
 def test_oracle_round_none_when_never_close():

@@ -341,7 +341,7 @@ def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: st
     import matplotlib.pyplot as plt
 
     check_metric(metric)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(9.5 if stops is not None and not stops.empty else 7, 4.5))
     colours = plt.get_cmap("tab10" if len(arms) <= 10 else "tab20").colors
     for i, arm in enumerate(arms):
         curve = mean_curve(summary, arm, metric).fillna({"std": 0.0})
@@ -365,7 +365,10 @@ def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: st
     ax.set_xlabel("labelled examples")
     ax.set_ylabel(f"{metric} on the eval split")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", ncol=1 + len(arms) // 8)
+    if stops is not None and not stops.empty:  # many entries: beside the axes, never over the curves
+        ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(fontsize="small", ncol=1 + len(arms) // 8)
     fig.tight_layout()
     from .io import atomic_path
 

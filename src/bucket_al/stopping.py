@@ -240,16 +240,21 @@ def _params_text(params: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
 
 
-def summary_lines(table: pd.DataFrame, within: float) -> list[str]:
+def summary_lines(table: pd.DataFrame, within: float, active: tuple[str, dict] | None = None) -> list[str]:
     """One line per criterion and arm (and one per arm for the oracle): where it stops on average
-    over the seeds where it fired, and on how many seeds it fired."""
+    over the seeds where it fired, and on how many seeds it fired. ``active``: selection.stop's
+    (name, params), whose lines say that it ended the rounds."""
     lines = []
     if table.empty:
         return lines
     metric = table["metric"].iloc[0]
+    ended = (active[0], _params_text(active[1])) if active else None
     for (criterion, params), rows in table.groupby(["criterion", "params"], sort=False):
         for arm, r in rows.groupby("arm", sort=False):
-            lines.append(f"stop by {criterion} ({params}): {arm}: {_where(r, 'stop_round', 'n_labeled', 'value', 'ceiling_fraction', metric)}")
+            # the rule ended each arm's rounds; the twin only followed the furthest arm
+            mark = " [selection.stop: ended the rounds]" if (criterion, params) == ended and arm != "random" else ""
+            where = _where(r, "stop_round", "n_labeled", "value", "ceiling_fraction", metric)
+            lines.append(f"stop by {criterion} ({params}){mark}: {arm}: {where}")
     oracle = table.drop_duplicates(["arm", "seed"])
     for arm, r in oracle.groupby("arm", sort=False):
         lines.append(f"oracle stop (first round within {within:g} of the ceiling): {arm}: "

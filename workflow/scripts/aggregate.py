@@ -29,7 +29,7 @@ def main(smk):
     write_csv(auc, smk.output.auc_table)
     write_json(stats, smk.output.curve)
     with atomic_path(smk.output.round_text) as tmp:
-        stop_lines = summary_lines(stops, p.within)
+        stop_lines = summary_lines(stops, p.within, tuple(p.stop) if p.stop else None)
         if not p.stop_set:
             stop_lines.insert(0, "stopping.stop_set is 0: no stop set, so the criteria that read one are not evaluated")
         tmp.write_text(render_text(table, auc, stats, seeds, warnings, stop_lines))
