@@ -29,6 +29,14 @@ AUC_COLUMNS = ["metric", "rank", "arm", "seeds", "auc_mean", "auc_ci_low", "auc_
 TIE_TOL = 1e-12
 
 
+def write_csv(df: pd.DataFrame, path) -> None:
+    """A table as CSV (no index), atomically."""
+    from .io import atomic_path
+
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False)
+
+
 def check_metric(metric: str) -> str:
     check_choice("evaluate.metric", "metric", metric, METRICS)
     return metric

@@ -35,22 +35,18 @@ from .errors import ConfigError, check_choice
 
 @dataclass(frozen=True)
 class Criterion:
+    """What a criterion takes and reads (what each one means: the module's docstring)."""
+
     params: dict  # the parameters and their defaults
     stop_set: bool  # reads the stop-set predictions (else only the label counts)
-    about: str = ""
-    required: tuple = field(default=())
+    required: tuple = field(default=())  # parameters without a default
 
 
 CRITERIA = {
-    "kappa": Criterion({"window": 3, "threshold": 0.99}, True,
-                       "mean Cohen's kappa between consecutive models' stop-set predictions over the last "
-                       "`window` checks >= `threshold`"),
-    "overall_uncertainty": Criterion({"threshold": 0.05}, True,
-                                     "mean normalised entropy of the stop-set predictions < `threshold`"),
-    "classification_change": Criterion({"threshold": 0.01}, True,
-                                       "at most a `threshold` fraction of stop-set predictions changed since the "
-                                       "last round"),
-    "budget": Criterion({"labels": None}, False, "the next round would exceed `labels` labels", ("labels",)),
+    "kappa": Criterion({"window": 3, "threshold": 0.99}, True),
+    "overall_uncertainty": Criterion({"threshold": 0.05}, True),
+    "classification_change": Criterion({"threshold": 0.01}, True),
+    "budget": Criterion({"labels": None}, False, ("labels",)),
 }
 
 
@@ -175,13 +171,14 @@ def trace(proba: list[np.ndarray]) -> pd.DataFrame:
     predictions against the previous round, and the mean normalised entropy."""
     from sklearn.metrics import cohen_kappa_score
 
+    from .score import entropy
+
     rows = []
     for r, p in enumerate(proba):
         p = np.asarray(p, dtype=np.float64)
         pred = p.argmax(axis=1)
-        q = np.clip(p, 1e-12, 1.0)
-        entropy = -(np.where(p > 0, p * np.log(q), 0.0)).sum(axis=1) / np.log(p.shape[1])
-        row = {"round": r, "uncertainty": float(entropy.mean()), "kappa": np.nan, "changed": np.nan}
+        normalised = entropy(p) / np.log(p.shape[1])  # what overall_uncertainty compares with its threshold
+        row = {"round": r, "uncertainty": float(normalised.mean()), "kappa": np.nan, "changed": np.nan}
         if r:
             prev = np.asarray(proba[r - 1]).argmax(axis=1)
             same = np.array_equal(prev, pred)

@@ -2,15 +2,10 @@
 import pandas as pd
 
 from bucket_al.aggregate import (arm_rows, auc_table, curve_stats, plot_learning_curve, render_text, round_table,
-                                 summary_frame)
+                                 summary_frame, write_csv)
 from bucket_al.io import atomic_path, named_files, read_json, write_json
 from bucket_al.runtime import run_step
 from bucket_al.stopping import summary_lines
-
-
-def write_csv(df, path):
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False)
 
 
 def main(smk):

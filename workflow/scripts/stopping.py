@@ -4,15 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from bucket_al.aggregate import arm_rows
-from bucket_al.io import atomic_path, named_files, read_json
+from bucket_al.aggregate import arm_rows, write_csv
+from bucket_al.io import named_files, read_json
 from bucket_al.runtime import run_step
 from bucket_al.stopping import hindsight, read_stop_predictions, trace
-
-
-def write_csv(df, path):
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False)
 
 
 def main(smk):
