@@ -84,12 +84,13 @@ class FinetuneLearner:
     name = "finetune"
     features = "text"
     uses_gpu = True  # trains a transformer: worth a GPU on a cluster (resources.gpu)
+    uses_encoder = True  # model and device default to encoder.model and encoder.device
 
     def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
                  model: str = "google-bert/bert-base-uncased", epochs: float = 3, min_steps: int = 100,
                  lr: float = 2e-5, batch_size: int = 32, max_length: int = 128, warmup_ratio: float = 0.1,
                  weight_decay: float = 0.01, group_by_length: bool = True, predict_batch_size: int = 128,
-                 device: str = "auto", progress: bool = True):
+                 device: str = "auto", progress: bool = True, section: str = "finetune"):
         for key, value, ok in [("epochs", epochs, epochs > 0), ("min_steps", min_steps, min_steps >= 0),
                                ("lr", lr, lr > 0), ("batch_size", batch_size, batch_size >= 1),
                                ("max_length", max_length, max_length >= 8),
@@ -97,9 +98,10 @@ class FinetuneLearner:
                                ("weight_decay", weight_decay, weight_decay >= 0),
                                ("predict_batch_size", predict_batch_size, predict_batch_size >= 1)]:
             if not ok:
-                raise ConfigError(f"learner.finetune.{key}: out of range ({value})")
+                raise ConfigError(f"learner.{section}.{key}: out of range ({value})")
         if device not in ("auto", "cpu", "cuda"):
-            raise ConfigError(f"learner.finetune.device: unknown device '{device}' (choose from auto, cpu, cuda)")
+            raise ConfigError(f"learner.{section}.device: unknown device '{device}' (choose from auto, cpu, cuda)")
+        self.section = section  # the config section its parameters come from, for error messages
         self.n_classes, self.seed = int(n_classes), int(seed)
         self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
         self.params = dict(model=model, epochs=epochs, min_steps=int(min_steps), lr=float(lr),
@@ -127,7 +129,7 @@ class FinetuneLearner:
             return tokenizer, model
 
         self.tokenizer, self.model = load() if source != spec else from_hub(load, "encoder.model", spec)
-        check_max_length(self.params["max_length"], self.tokenizer, self.model.config, "learner.finetune.max_length")
+        check_max_length(self.params["max_length"], self.tokenizer, self.model.config, f"learner.{self.section}.max_length")
         self.device = pick_device(self.params["device"])
         self.model.to(self.device)
 
@@ -149,16 +151,29 @@ class FinetuneLearner:
 
     # -- training --------------------------------------------------------------------------
     def fit(self, X, y) -> "FinetuneLearner":
+        """Train from the pretrained weights (a fresh head seeded by ``seed``) for
+        ``max(epochs * batches, min_steps)`` steps, then check that the model learned."""
+        import torch
+
+        texts, y = np.asarray(X, dtype=object), np.asarray(y, dtype=np.int64)
+        torch.manual_seed(self.seed)  # the fresh head's initial weights
+        self._load_pretrained()
+        rng = np.random.default_rng(self.seed)
+        losses, seconds, steps = self._train(texts, y, None, self.params["epochs"], self.params["lr"], rng)
+        self.training = self._check(texts, y, rng, losses, steps, seconds)
+        return self
+
+    def _train(self, texts, y, weights, epochs, lr, rng, what="fine-tune") -> tuple[list[float], float, int]:
+        """The training loop, from the model's current weights: AdamW (no decay on biases and
+        LayerNorm), linear warm-up and decay over ``max(epochs * batches, min_steps)`` steps, gradient
+        clipping. ``weights`` (one per row, or None) weights each row's cross-entropy in its batch.
+        Returns the per-step losses, the seconds it took and the number of steps."""
         import torch
         from tqdm.auto import tqdm
         from transformers import get_linear_schedule_with_warmup
 
-        texts, y = np.asarray(X, dtype=object), np.asarray(y, dtype=np.int64)
         p = self.params
-        torch.manual_seed(self.seed)  # the fresh head's initial weights
-        self._load_pretrained()
-        rng = np.random.default_rng(self.seed)
-        steps = max(math.ceil(p["epochs"] * math.ceil(len(texts) / p["batch_size"])), p["min_steps"])
+        steps = max(math.ceil(epochs * math.ceil(len(texts) / p["batch_size"])), p["min_steps"])
         lengths = self._lengths(texts)
 
         no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -167,59 +182,83 @@ class FinetuneLearner:
              "weight_decay": p["weight_decay"]},
             {"params": [w for n, w in self.model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
         ]
-        optimizer = torch.optim.AdamW(groups, lr=p["lr"])
+        optimizer = torch.optim.AdamW(groups, lr=lr)
         schedule = get_linear_schedule_with_warmup(optimizer, round(p["warmup_ratio"] * steps), steps)
         scaler = torch.amp.GradScaler("cuda", enabled=self.device.type == "cuda" and not torch.cuda.is_bf16_supported())
         labels = torch.tensor(y)
+        row_weights = None if weights is None else torch.tensor(np.asarray(weights, dtype=np.float32))
 
-        log.info("fine-tuning %s on %d rows (%d classes) for %d steps: lr %g, batch %d, warm-up %d, "
-                 "torch threads %d, device %s", p["model"], len(texts), self.n_classes, steps, p["lr"],
+        log.info("%s %s on %d rows (%d classes) for %d steps: lr %g, batch %d, warm-up %d, "
+                 "torch threads %d, device %s", what, p["model"], len(texts), self.n_classes, steps, lr,
                  p["batch_size"], round(p["warmup_ratio"] * steps), torch.get_num_threads(), self.device)
         self.model.train()
         losses, batches, started = [], [], time.perf_counter()
         log_every = max(1, steps // 20)
-        with tqdm(total=steps, unit="step", desc="fine-tune", disable=not self.progress, mininterval=5) as bar:
+        with tqdm(total=steps, unit="step", desc=what, disable=not self.progress, mininterval=5) as bar:
             for step in range(steps):
                 if not batches:
                     batches = length_batches(lengths, p["batch_size"], rng, p["group_by_length"])
                 idx = batches.pop(0)
                 with self._autocast():
-                    out = self.model(**self._batch(texts[idx]), labels=labels[idx].to(self.device))
-                scaler.scale(out.loss).backward()
+                    if row_weights is None:
+                        loss = self.model(**self._batch(texts[idx]), labels=labels[idx].to(self.device)).loss
+                    else:
+                        logits = self.model(**self._batch(texts[idx])).logits.float()
+                        each = torch.nn.functional.cross_entropy(logits, labels[idx].to(self.device), reduction="none")
+                        w = row_weights[idx].to(self.device)
+                        loss = (each * w).sum() / w.sum()
+                scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
                 scaler.step(optimizer)
                 scaler.update()
                 schedule.step()
                 optimizer.zero_grad(set_to_none=True)
-                losses.append(float(out.loss.detach()))
+                losses.append(float(loss.detach()))
                 bar.update(1)
                 if (step + 1) % log_every == 0 or step + 1 == steps:
                     log.info("step %d/%d  loss %.4f (mean of last %d)  lr %.2e", step + 1, steps,
                              np.mean(losses[-log_every:]), min(log_every, len(losses)), schedule.get_last_lr()[0])
-        seconds = time.perf_counter() - started
+        return losses, time.perf_counter() - started, steps
 
+    def _check(self, texts, y, rng, losses, steps, seconds, loss_check=True) -> dict:
+        """The training summary, after checking that the model learned: train accuracy (on up to
+        :data:`CHECK_ROWS` of ``texts``) beats the majority class and (``loss_check``) the loss fell.
+        Raises a :class:`LearnerError` naming the likely cause otherwise."""
+        p = self.params
         check = rng.choice(len(texts), size=min(CHECK_ROWS, len(texts)), replace=False)
         train_accuracy = float((self.predict_proba(texts[check]).argmax(axis=1) == y[check]).mean())
         majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
-        self.training = {"rows": len(texts), "steps": steps, "seconds": round(seconds, 1),
-                         "loss_first": losses[0], "loss_last": losses[-1], "train_accuracy": train_accuracy,
-                         "majority": majority}
+        summary = {"rows": len(texts), "steps": steps, "seconds": round(seconds, 1),
+                   "loss_first": losses[0], "loss_last": losses[-1], "train_accuracy": train_accuracy,
+                   "majority": majority}
         log.info("trained in %.1f s; train accuracy %.4f on %d rows (majority class %.4f)",
                  seconds, train_accuracy, len(check), majority)
-        failure = learning_failure(losses, train_accuracy, majority)
+        failure = learning_failure(losses if loss_check else [1.0, 0.0], train_accuracy, majority)
         if failure:
             raise LearnerError(
-                f"finetune did not learn in {steps} steps: {failure}; likely causes: the learning rate "
-                f"(learner.finetune.lr={p['lr']:g}; 2e-5 to 1e-4 usually works), too few steps "
-                f"(learner.finetune.epochs / min_steps), or labels that do not match the text "
+                f"{self.name} did not learn in {steps} steps: {failure}; likely causes: the learning rate "
+                f"(learner.{self.section}.lr={p['lr']:g}; 2e-5 to 1e-4 usually works), too few steps "
+                f"(learner.{self.section}.epochs / min_steps), or labels that do not match the text "
                 f"(dataset.label_column)")
-        return self
+        return summary
 
     # -- prediction ------------------------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, ``n_classes`` columns: length-sorted batches, dynamic padding,
         inference mode."""
+        return self._predict(X, dropout=False)
+
+    def predict_proba_mc(self, X, passes: int, seed) -> np.ndarray:
+        """``passes`` stochastic forward passes with dropout on (Monte Carlo dropout, Gal and
+        Ghahramani 2016), seeded by ``seed``: an array (passes, rows, n_classes)."""
+        import torch
+
+        torch.manual_seed(np.random.SeedSequence(seed).generate_state(1)[0])
+        return np.stack([self._predict(X, dropout=True, desc=f"MC dropout {i + 1}/{passes}")
+                         for i in range(passes)])
+
+    def _predict(self, X, dropout: bool, desc: str = "predict") -> np.ndarray:
         import torch
         from tqdm.auto import tqdm
 
@@ -227,14 +266,15 @@ class FinetuneLearner:
         order = np.argsort(-self._lengths(texts), kind="stable")
         out = np.empty((len(texts), self.n_classes))
         bs = self.params["predict_batch_size"]
-        self.model.eval()
-        with torch.inference_mode(), self._autocast(), tqdm(total=len(texts), unit="sent", desc="predict",
+        self.model.train(dropout)
+        with torch.inference_mode(), self._autocast(), tqdm(total=len(texts), unit="sent", desc=desc,
                                                            disable=not self.progress, mininterval=5) as bar:
             for start in range(0, len(texts), bs):
                 idx = order[start:start + bs]
                 logits = self.model(**self._batch(texts[idx])).logits.float()
                 out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
                 bar.update(len(idx))
+        self.model.eval()
         return out
 
     def predict_proba_and_last_layer(self, X) -> tuple[np.ndarray, np.ndarray]:

@@ -98,6 +98,7 @@ class SetFitLearner:
     name = "setfit"
     features = "text"
     uses_gpu = True  # trains a transformer: worth a GPU on a cluster (resources.gpu)
+    uses_encoder = True  # model and device default to encoder.model and encoder.device
 
     def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
                  model: str = "sentence-transformers/all-MiniLM-L6-v2", num_iterations: int | None = 5,
