@@ -1,6 +1,7 @@
 rule train:
     """Fit the learner on a manifest's rows (any unit: an arm's round, a cold start or the random twin)."""
     input:
+        unpack(pool_rows_input()),
         manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
         pool=f"{DATA}/pool.parquet",
         features=features("pool"),

@@ -106,9 +106,10 @@ def test_make_learner():
     assert isinstance(model, LinearLearner)
     assert (model.n_classes, model.C, model.max_iter, model.seed) == (4, 2.0, 50, 9)
     assert model.label_names == list("abcd")
-    assert set(LEARNERS) == {"linear", "finetune", "nb", "knn", "setfit"}
+    assert set(LEARNERS) == {"linear", "finetune", "nb", "knn", "setfit", "selftrain"}
     assert {name: cls.features for name, cls in LEARNERS.items()} == {
-        "linear": "embeddings", "finetune": "text", "nb": "text", "knn": "embeddings", "setfit": "text"}
+        "linear": "embeddings", "finetune": "text", "nb": "text", "knn": "embeddings", "setfit": "text",
+        "selftrain": "text"}
     assert all(cls.name == name for name, cls in LEARNERS.items())
 
 
@@ -127,7 +128,7 @@ def test_load_learner_needs_a_checkpoint_directory(tmp_path):
 
 
 def test_make_learner_unknown_name():
-    choices = r"\(choose from linear, finetune, nb, knn, setfit\)"
+    choices = r"\(choose from linear, finetune, nb, knn, setfit, selftrain\)"
     with pytest.raises(ConfigError, match=rf"^learner\.name: unknown learner 'svm' {choices}$"):
         make_learner("svm", ["a", "b"])
 
@@ -146,8 +147,11 @@ AS_STRINGS = {
     "nb": ({"alpha": "1e-1", "min_df": "2"}, lambda m: (m.alpha, m.min_df)),
     "knn": ({"k": "5"}, lambda m: (m.k,)),
     "setfit": ({"lr": "3e-5", "num_iterations": "2.0"}, lambda m: (m.params["lr"], m.params["num_iterations"])),
+    # lr is a finetune parameter that selftrain passes on to it; per_class is selftrain's own
+    "selftrain": ({"lr": "1e-4", "per_class": "5e1"}, lambda m: (m.params["lr"], m.params["per_class"])),
 }
-EXPECTED = {"linear": (0.05, 1000), "finetune": (1e-4, 20), "nb": (0.1, 2), "knn": (5,), "setfit": (3e-5, 2)}
+EXPECTED = {"linear": (0.05, 1000), "finetune": (1e-4, 20), "nb": (0.1, 2), "knn": (5,), "setfit": (3e-5, 2),
+            "selftrain": (1e-4, 50)}
 
 
 @pytest.mark.parametrize("name", sorted(LEARNERS))

@@ -6,7 +6,14 @@ of the pool's sentence vectors) or ``"text"`` (an array of the cleaned sentences
 Every checkpoint is a directory holding ``learner.json`` (the learner's name, classes and
 hyper-parameters), so :func:`load_learner` reloads any of them. Register new learners in
 :data:`LEARNERS`: ``linear`` (here), ``finetune`` (:mod:`bucket_al.finetune`), ``nb`` and ``knn``
-(:mod:`bucket_al.baselines`) and ``setfit`` (:mod:`bucket_al.setfit_learner`).
+(:mod:`bucket_al.baselines`), ``setfit`` (:mod:`bucket_al.setfit_learner`) and ``selftrain``
+(:mod:`bucket_al.selftrain`).
+
+What a learner declares, and the rules read: ``features`` (above); ``uses_gpu`` (its jobs ask for
+``resources.gpu``); ``uses_encoder`` (it starts from the configured encoder: ``model`` and ``device``
+default to ``encoder.model`` and ``encoder.device``; default False); ``reads_pool`` (``fit(X, y,
+unlabelled=...)`` also takes the features of the pool rows outside the manifest and the seed's stop
+set; default False).
 """
 
 from __future__ import annotations
@@ -22,8 +29,9 @@ import numpy as np
 from .baselines import KNNLearner, NaiveBayesLearner
 from .errors import ConfigError, check_choice
 from .finetune import FinetuneLearner
-from .setfit_learner import SetFitLearner
 from .io import atomic_dir, read_meta, write_meta
+from .selftrain import SelfTrainLearner
+from .setfit_learner import SetFitLearner
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +105,17 @@ class LinearLearner:
 
 
 LEARNERS = {"linear": LinearLearner, "finetune": FinetuneLearner, "nb": NaiveBayesLearner, "knn": KNNLearner,
-            "setfit": SetFitLearner}
+            "setfit": SetFitLearner, "selftrain": SelfTrainLearner}
+
+
+def reads_pool(name: str) -> bool:
+    """Whether the learner's fit also takes the unlabelled pool rows (its ``reads_pool``)."""
+    return bool(getattr(learner_class(name), "reads_pool", False))
+
+
+def uses_encoder(name: str) -> bool:
+    """Whether the learner starts from the configured encoder (its ``uses_encoder``)."""
+    return bool(getattr(learner_class(name), "uses_encoder", False))
 
 
 def learner_class(name: str):
@@ -107,13 +125,15 @@ def learner_class(name: str):
 
 def _numeric_kind(cls, key: str):
     """``int`` or ``float`` when the constructor takes a number for ``key`` (by its type hint, else
-    by its default's type), or None."""
+    by its default's type), or None. A key the constructor passes on to its parent's (``**kwargs``,
+    as selftrain does to finetune) is looked up there."""
+    owner = next((k for k in cls.__mro__ if key in inspect.signature(k.__init__).parameters), cls)
     try:
-        hint = typing.get_type_hints(cls.__init__).get(key)
+        hint = typing.get_type_hints(owner.__init__).get(key)
     except Exception:  # an unresolvable hint: fall back to the default
         hint = None
     if hint is None:
-        param = inspect.signature(cls.__init__).parameters.get(key)
+        param = inspect.signature(owner.__init__).parameters.get(key)
         hint = type(param.default) if param is not None and param.default is not inspect.Parameter.empty else None
     kinds = set(typing.get_args(hint)) if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union \
         else {hint}
