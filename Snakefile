@@ -32,12 +32,14 @@ include: "rules/ceiling.smk"
 include: "rules/evaluate.smk"
 include: "rules/stop.smk"
 include: "rules/aggregate.smk"
+include: "rules/compare.smk"
 
 
 rule all:
     input:
         rules.aggregate.output,
         rules.pick_map.output,
+        rules.learner_table.output if COMPARE else [],
     default_target: True
 
 

@@ -9,7 +9,7 @@ from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_sett
 from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.io import read_json
-from bucket_al.learners import learner_class
+from bucket_al.learners import learner_class, reads_pool, uses_encoder
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 from bucket_al.stopping import parse_criteria, parse_stop
@@ -24,7 +24,7 @@ SEEDS = config["seeds"]
 ROUNDS = list(range(config["selection"]["rounds"]))
 CEILING_SEEDS = config["ceiling"]["seeds"] or SEEDS
 LEARNER = config["learner"]["name"]
-FEATURES = learner_class(LEARNER).features  # "embeddings" (linear, knn) or "text" (finetune, setfit, nb)
+FEATURES = learner_class(LEARNER).features  # "embeddings" (linear, knn) or "text" (finetune, setfit, selftrain, nb)
 
 # Cleaned data and embeddings are keyed by what changes them (the dataset block; the encoder's
 # model and max_length), so experiments share them and never overwrite each other's.
@@ -53,6 +53,12 @@ CRITERIA = parse_criteria(config["stopping"]["criteria"])
 STOP = parse_stop(config["selection"]["stop"])
 # in hindsight: every criterion of stopping.criteria, and selection.stop's own if it is not one of them
 HINDSIGHT = [*CRITERIA, *([STOP] if STOP and STOP not in CRITERIA else [])]
+
+
+# Learners side by side (compare.learners, rules/compare.smk): trained on the same manifests.
+COMPARE = config["compare"]["learners"]
+COMPARE_ROUNDS = config["compare"]["rounds"] or ROUNDS
+COMPARE_CEILING = config["compare"]["ceiling"]
 
 
 def one_of(names):
@@ -100,21 +106,30 @@ def local_dataset_files(wildcards=None):
     ]
 
 
-def features(role):
-    """What the learner reads for a role (pool or eval): its embeddings, or its cleaned text."""
-    return f"{EMB}/{role}.parquet" if FEATURES == "embeddings" else f"{DATA}/{role}.parquet"
+def features(role, learner=None):
+    """What a learner (default: learner.name) reads for a role (pool or eval): its embeddings, or
+    its cleaned text."""
+    kind = learner_class(learner).features if learner else FEATURES
+    return f"{EMB}/{role}.parquet" if kind == "embeddings" else f"{DATA}/{role}.parquet"
 
 
-def learner_config(ceiling=False):
-    """The learner's name and parameters as the train, ceiling and score rules get them. A
-    fine-tuned model (finetune, setfit) starts from the configured encoder, on its device, unless
-    learner.<name>.model / device say otherwise."""
-    params = dict(config["learner"].get(LEARNER) or {})
-    if LEARNER in ("finetune", "setfit"):
+def learner_config(ceiling=False, name=LEARNER):
+    """A learner's name and parameters (learner.<name>) as the train, ceiling and score rules get
+    them. A learner that starts from an encoder (finetune, setfit, selftrain: uses_encoder) starts
+    from the configured one, on its device, unless learner.<name>.model / device say otherwise.
+    ``ceiling``: with ceiling.params on top (the experiment's own learner only)."""
+    params = dict(config["learner"].get(name) or {})
+    if uses_encoder(name):
         params = {"model": config["encoder"]["model"], "device": config["encoder"]["device"], **params}
     if ceiling:
         params |= config["ceiling"]["params"]
-    return {"name": LEARNER, "params": params}
+    return {"name": name, "params": params}
+
+
+def pool_rows_input(learner=LEARNER):
+    """For a learner that reads the unlabelled pool (reads_pool: self-training), the seed's stop
+    set, which it must leave out; nothing for the others."""
+    return lambda w: stop_set(w) if reads_pool(learner) else {}
 
 
 # Cluster resources (mem_mb in MB, runtime in minutes) of the steps that hold a model.
@@ -125,12 +140,14 @@ MODEL_RESOURCES = {
     "nb": {"train": (2000, 10), "ceiling": (8000, 30), "score": (4000, 10)},
     "knn": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 30)},
     "setfit": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
+    # teacher + Monte Carlo dropout over unlabelled_rows + student: about three fine-tunings
+    "selftrain": {"train": (8000, 360), "ceiling": (16000, 1440), "score": (8000, 60)},
 }
 
 
-def model_resources(step):
-    mem_mb, runtime = MODEL_RESOURCES[LEARNER][step]
-    gpu = config["resources"]["gpu"] if learner_class(LEARNER).uses_gpu else 0
+def model_resources(step, learner=LEARNER):
+    mem_mb, runtime = MODEL_RESOURCES[learner][step]
+    gpu = config["resources"]["gpu"] if learner_class(learner).uses_gpu else 0
     return {"mem_mb": mem_mb, "runtime": runtime, **({"gpu": gpu} if gpu else {})}
 
 
@@ -251,3 +268,26 @@ def query_inputs(w):
 # The score step also writes the learner's last layer when an arm needs it and the learner does not
 # read the embeddings themselves (e.g. BADGE on a fine-tuned model).
 SCORE_LAST_LAYER = FEATURES != "embeddings" and any("grad_embedding" in query_needs(a) for a in ARMS.values())
+
+
+def compared_models():
+    """Every model of the learner table: (learner, arm, seed, round, metrics, benchmark) for the
+    experiment's own learner and each compared one, each arm and the random twin, every seed and
+    compare round; then the full-data models (round None)."""
+    models = []
+    for arm, seed, r in product([*ARMS, "random"], SEEDS, COMPARE_ROUNDS):
+        unit = arm if arm == "random" or r > 0 else cold_unit(ARMS[arm].cold_start)
+        folder, bench = f"{OUT}/{unit}/seed{seed}/round{r}", f"{OUT}/benchmarks/{unit}/seed{seed}"
+        models.append((LEARNER, arm, seed, r, f"{folder}/metrics.json", f"{bench}/train_round{r}.tsv"))
+        models += [
+            (name, arm, seed, r, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare/{name}/train_round{r}.tsv")
+            for name in COMPARE
+        ]
+    for seed in CEILING_SEEDS:
+        folder, bench = f"{OUT}/ceiling/seed{seed}", f"{OUT}/benchmarks/ceiling/seed{seed}"
+        models.append((LEARNER, "ceiling", seed, None, f"{folder}/metrics.json", f"{bench}/train.tsv"))
+        models += [
+            (name, "ceiling", seed, None, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare/{name}/train.tsv")
+            for name in COMPARE_CEILING
+        ]
+    return models

@@ -53,6 +53,14 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
          "selection.stop: criterion 'kappa' reads the stop set, but stopping.stop_set is 0"),
         ({"selection": {"stop": {"criterion": "kapa"}}}, "selection.stop: unknown stopping criterion 'kapa'"),
         ({"selection": {"stop": {"criterion": "budget"}}}, "selection.stop.labels: criterion 'budget' needs it"),
+        ({"compare": {"learners": ["svm"]}}, "compare.learners: unknown learner 'svm'"),
+        ({"compare": {"learners": ["linear"]}}, "compare.learners: 'linear' is learner.name already"),
+        ({"compare": {"learners": ["nb"], "ceiling": ["knn"]}}, "compare.ceiling: ['knn'] not in compare.learners"),
+        ({"compare": {"learners": ["nb"], "rounds": [5]}}, "compare.rounds: [5] beyond selection.rounds (3: rounds 0 to 2)"),
+        ({"compare": {"learners": ["selftrain"]}, "learner": {"selftrain": {"per_class": 0}}},
+         "learner.selftrain.per_class: out of range (0)"),
+        ({"compare": {"learners": ["nb"]}, "selection": {"stop": {"criterion": "budget", "labels": 100}}},
+         "compare.learners: needs a fixed round plan, but selection.stop is set"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):

@@ -11,7 +11,7 @@ from pathlib import Path
 from .data import check_splits, local_split_path, read_local, unreadable
 from .embed import embedding_key, position_limit, resolve_encoder  # noqa: F401 (embedding_key: for the rules)
 from .errors import ConfigError, DataError, check_choice
-from .learners import make_learner
+from .learners import LEARNERS, make_learner
 from .reduce import METHODS
 from .select import COLD_START_PICKS, check_budget
 from .stopping import CRITERIA, parse_criteria, parse_stop
@@ -120,6 +120,7 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
     check_stopping(cfg)
+    check_compare(cfg)
     size = pool_size(cfg, prepared_pool)
     if size is not None:
         if size == 0:
@@ -138,3 +139,26 @@ def check_stopping(cfg: dict) -> None:
     stop = parse_stop(cfg["selection"]["stop"])
     if cfg["stopping"]["stop_set"] == 0 and stop and CRITERIA[stop[0]].stop_set:
         raise ConfigError(f"selection.stop: criterion '{stop[0]}' reads the stop set, but stopping.stop_set is 0")
+
+
+def check_compare(cfg: dict) -> None:
+    """compare: known learners other than learner.name, each once, with valid learner.<name>
+    parameters; ceiling a subset of them; rounds within selection.rounds; and a fixed round plan
+    (the compared learners follow the arms' manifests, which selection.stop makes open-ended)."""
+    cmp, main = cfg["compare"], cfg["learner"]["name"]
+    for name in cmp["learners"]:
+        check_choice("compare.learners", "learner", name, LEARNERS)
+        if name == main:
+            raise ConfigError(f"compare.learners: '{name}' is learner.name already (it trains every model anyway)")
+        make_learner(name, ["0", "1"], cfg["learner"].get(name) or {})  # unknown or bad learner.<name> keys
+    if len(set(cmp["learners"])) != len(cmp["learners"]):
+        raise ConfigError("compare.learners: a learner is listed twice")
+    extra = [n for n in cmp["ceiling"] if n not in cmp["learners"]]
+    if extra:
+        raise ConfigError(f"compare.ceiling: {extra} not in compare.learners {cmp['learners']}")
+    rounds = cfg["selection"]["rounds"]
+    bad = [r for r in cmp["rounds"] or [] if r >= rounds]
+    if bad:
+        raise ConfigError(f"compare.rounds: {bad} beyond selection.rounds ({rounds}: rounds 0 to {rounds - 1})")
+    if cmp["learners"] and cfg["selection"]["stop"]:
+        raise ConfigError("compare.learners: needs a fixed round plan, but selection.stop is set")

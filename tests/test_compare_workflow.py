@@ -1,0 +1,98 @@
+"""Integration: learners side by side (tests/configs/compare.yaml: the slice, 1 seed, the seed's arm
+and its twin at 40 and 80 labels; nb, knn, setfit and selftrain trained on the linear learner's
+manifests; nb and knn also on the whole pool)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from workflow_helpers import SLICE, job_counts, layered_config, snakemake
+
+pytestmark = pytest.mark.integration
+
+CONFIGS = [*SLICE, "tests/configs/compare.yaml"]
+COMPARED = ["nb", "knn", "setfit", "selftrain"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    results = tmp_path_factory.mktemp("compare") / "results"
+    snakemake(results, configs=CONFIGS)
+    return results, results / "test-compare"
+
+
+def folders(out):
+    """The model folders of the one seed: the cold start's round 0, the arm's round 1, the twin's two."""
+    return [out / "cold_start/buckets/seed0/round0", out / "within_bucket/seed0/round1",
+            out / "random/seed0/round0", out / "random/seed0/round1"]
+
+
+def test_learner_table_holds_every_learner_arm_and_label_count(run):
+    _, out = run
+    table = pd.read_csv(out / "learner_table.csv")
+    rounds = table[table["arm"] != "ceiling"]
+    assert sorted(rounds["learner"].unique()) == sorted(["linear", *COMPARED])
+    for learner in ["linear", *COMPARED]:
+        mine = rounds[rounds["learner"] == learner]
+        assert sorted(zip(mine["arm"], mine["n_labeled"])) == [("random", 40), ("random", 80),
+                                                               ("within_bucket", 40), ("within_bucket", 80)]
+        assert (mine["seeds"] == 1).all() and (mine["cpu_s"] > 0).all()
+    full = table[table["arm"] == "ceiling"].set_index("learner")
+    assert sorted(full.index) == ["knn", "linear", "nb"]
+    assert full.loc["linear", "of_full"] == pytest.approx(1.0)
+    text = (out / "learner_table.txt").read_text()
+    assert all(name in text.splitlines()[1] for name in ["linear", *COMPARED])
+    assert "full data" in text and text.splitlines()[-1].startswith("CPU seconds in all: linear ")
+
+
+def test_every_compared_learner_trains_on_the_arms_manifest(run):
+    _, out = run
+    for folder in folders(out):
+        manifest = pd.read_parquet(folder / "manifest.parquet")
+        own = json.loads((folder / "metrics.json").read_text())
+        for learner in COMPARED:
+            metrics = json.loads((folder / f"compare/{learner}/metrics.json").read_text())
+            assert metrics["n_labeled"] == own["n_labeled"] == len(manifest)
+            meta = json.loads((folder / f"compare/{learner}/model/learner.json").read_text())
+            assert meta["learner"] == learner
+        teacher = json.loads((folder / "compare/selftrain/model/learner.json").read_text())["training"]["teacher"]
+        assert teacher["rows"] == len(manifest)
+
+
+def test_self_training_pseudo_labels_only_unlabelled_pool_rows(run):
+    results, out = run
+    pool = set(pd.read_parquet(next(results.glob("datasets/*/pool.parquet")), columns=["row_id"])["row_id"])
+    stop_set = set(pd.read_parquet(out / "stop_set/seed0.parquet")["row_id"])
+    for folder in folders(out):
+        manifest = set(pd.read_parquet(folder / "manifest.parquet")["row_id"])
+        pseudo = pd.read_parquet(folder / "compare/selftrain/model/pseudo_labels.parquet")
+        assert len(pseudo) > 0 and pseudo["row_id"].is_unique
+        ids = set(pseudo["row_id"])
+        assert ids <= pool and not ids & manifest and not ids & stop_set
+        assert pseudo["label"].value_counts().max() <= 40  # learner.selftrain.per_class
+
+
+def test_no_train_job_reads_the_eval_split(run, tmp_path):
+    results, _ = run
+    # every train job of the plan, as Snakemake would run it from scratch
+    proc = snakemake(results, "-n", "--forceall", configs=CONFIGS)
+    jobs = proc.stdout.split("\nrule ")[1:] + proc.stdout.split("\nlocalrule ")[1:]
+    trains = [j for j in jobs if j.split(":", 1)[0] in ("train", "train_compare", "ceiling", "ceiling_compare")]
+    assert len(trains) == 4 + 16 + 1 + 2
+    for job in trains:
+        inputs = next(line for line in job.splitlines() if line.strip().startswith("input:"))
+        assert "eval" not in inputs.split("input:", 1)[1], inputs
+        if "selftrain" in job.split("wildcards:", 1)[-1].split("\n", 1)[0]:
+            assert "stop_set/seed0.parquet" in inputs
+
+
+def test_adding_a_learner_schedules_only_its_jobs_and_the_table(run, tmp_path):
+    results, _ = run
+    cfg = layered_config(("config/config.yaml", *CONFIGS))
+    extra = {"compare": {**cfg["compare"], "learners": [*COMPARED, "finetune"]},
+             "learner": {**cfg["learner"], "finetune": {"epochs": 1, "min_steps": 8, "max_length": 64}}}
+    counts = job_counts(snakemake(results, "-n", configs=CONFIGS, extra=extra, tmp=tmp_path).stdout)
+    assert counts == {"train_compare": 4, "evaluate_compare": 4, "learner_table": 1, "all": 1}
