@@ -1,7 +1,7 @@
 """Print an experiment's ranked AUC table and its per-round table as Markdown, from the files the
 workflow wrote (auc_table.csv, round_table.csv): the README's result tables are this script's output.
 
-    python benchmarks/readme_tables.py results/sst2-arms [--rounds]
+    python benchmarks/readme_tables.py results/sst2-arms [--rounds] [--arms a,b,c]
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment", type=Path, help="results/<experiment> folder")
     parser.add_argument("--rounds", action="store_true", help="also the per-round table")
+    parser.add_argument("--arms", help="the per-round table's arms, comma-separated (default: all, in AUC order)")
     args = parser.parse_args()
     auc = pd.read_csv(args.experiment / "auc_table.csv")
     print(auc_markdown(auc))
     if args.rounds:
         table = pd.read_csv(args.experiment / "round_table.csv")
         print()
-        print(rounds_markdown(table, [a for a in auc["arm"] if a != "random"]))
+        arms = args.arms.split(",") if args.arms else [a for a in auc["arm"] if a != "random"]
+        print(rounds_markdown(table, arms))
 
 
 if __name__ == "__main__":

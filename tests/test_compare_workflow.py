@@ -1,6 +1,6 @@
 """Integration: learners side by side (tests/configs/compare.yaml: the slice, 1 seed, the seed's arm
 and its twin at 40 and 80 labels; nb, knn, setfit and selftrain trained on the linear learner's
-manifests; nb and knn also on the whole pool)."""
+manifests of round 1; nb and knn also on the whole pool)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ def run(tmp_path_factory):
 
 
 def folders(out):
-    """The model folders of the one seed: the cold start's round 0, the arm's round 1, the twin's two."""
-    return [out / "cold_start/buckets/seed0/round0", out / "within_bucket/seed0/round1",
-            out / "random/seed0/round0", out / "random/seed0/round1"]
+    """The model folders of compare.rounds [1] for the one seed: the arm's and the twin's."""
+    return [out / "within_bucket/seed0/round1", out / "random/seed0/round1"]
 
 
 def test_learner_table_holds_every_learner_arm_and_label_count(run):
@@ -37,8 +36,7 @@ def test_learner_table_holds_every_learner_arm_and_label_count(run):
     assert sorted(rounds["learner"].unique()) == sorted(["linear", *COMPARED])
     for learner in ["linear", *COMPARED]:
         mine = rounds[rounds["learner"] == learner]
-        assert sorted(zip(mine["arm"], mine["n_labeled"])) == [("random", 40), ("random", 80),
-                                                               ("within_bucket", 40), ("within_bucket", 80)]
+        assert sorted(zip(mine["arm"], mine["n_labeled"])) == [("random", 80), ("within_bucket", 80)]
         assert (mine["seeds"] == 1).all() and (mine["cpu_s"] > 0).all()
     full = table[table["arm"] == "ceiling"].set_index("learner")
     assert sorted(full.index) == ["knn", "linear", "nb"]
@@ -81,7 +79,8 @@ def test_no_train_job_reads_the_eval_split(run, tmp_path):
     proc = snakemake(results, "-n", "--forceall", configs=CONFIGS)
     jobs = proc.stdout.split("\nrule ")[1:] + proc.stdout.split("\nlocalrule ")[1:]
     trains = [j for j in jobs if j.split(":", 1)[0] in ("train", "train_compare", "ceiling", "ceiling_compare")]
-    assert len(trains) == 4 + 16 + 1 + 2
+    assert len(trains) == 4 + 2 * 4 + 1 + 2  # the experiment's, compared (round 1), ceilings
+    assert not any("round0/compare" in job for job in trains)  # compare.rounds: [1]
     for job in trains:
         inputs = next(line for line in job.splitlines() if line.strip().startswith("input:"))
         assert "eval" not in inputs.split("input:", 1)[1], inputs
@@ -95,4 +94,4 @@ def test_adding_a_learner_schedules_only_its_jobs_and_the_table(run, tmp_path):
     extra = {"compare": {**cfg["compare"], "learners": [*COMPARED, "finetune"]},
              "learner": {**cfg["learner"], "finetune": {"epochs": 1, "min_steps": 8, "max_length": 64}}}
     counts = job_counts(snakemake(results, "-n", configs=CONFIGS, extra=extra, tmp=tmp_path).stdout)
-    assert counts == {"train_compare": 4, "evaluate_compare": 4, "learner_table": 1, "all": 1}
+    assert counts == {"train_compare": 2, "evaluate_compare": 2, "learner_table": 1, "all": 1}
