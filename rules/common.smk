@@ -291,3 +291,6 @@ def compared_models():
             for name in COMPARE_CEILING
         ]
     return models
+
+
+COMPARED_MODELS = compared_models()  # listed once, read by the learner_table rule's input and params

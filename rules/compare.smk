@@ -1,7 +1,7 @@
 # Learners side by side (compare.learners, bucket_al.compare): every compared learner is trained
 # on the manifests the experiment's own learner chose (each arm's rounds, the cold starts, the
 # random twin) and on the full pool where compare.ceiling says so. Their models live beside the
-# experiment's: <unit>/seed<s>/round<r>/compare/<learner>/ (COMPARE and compared_models(): common.smk).
+# experiment's: <unit>/seed<s>/round<r>/compare/<learner>/ (COMPARE and COMPARED_MODELS: common.smk).
 
 
 wildcard_constraints:
@@ -113,13 +113,13 @@ rule evaluate_ceiling_compare:
 rule learner_table:
     """Every learner side by side: the metric per learner, arm and label count, the full-data models, CPU time per model and in all."""
     input:
-        metrics=[m[4] for m in compared_models()],
+        metrics=[m[4] for m in COMPARED_MODELS],
     output:
         table=report(f"{OUT}/learner_table.csv", category="Tables", caption="../workflow/report/learner_table.rst"),
         text=report(f"{OUT}/learner_table.txt", category="Tables", caption="../workflow/report/learner_table.rst"),
     params:
         code=package_code("learner_table.py"),
-        models=[dict(zip(["learner", "arm", "seed", "round", "metrics", "benchmark"], m)) for m in compared_models()],
+        models=[dict(zip(["learner", "arm", "seed", "round", "metrics", "benchmark"], m)) for m in COMPARED_MODELS],
         learners=[LEARNER, *COMPARE],
         full=LEARNER,
         metric=config["evaluate"]["metric"],
