@@ -32,16 +32,13 @@ def paired_with(records: pd.DataFrame, metric: str, full: str) -> pd.DataFrame:
     (Holm over every such test of the table). The full-data models are not paired: each learner
     has its own pool-wide model, not a manifest shared with ``full``."""
     df = records[records["arm"] != "ceiling"]
-    own = {(r.arm, r.round, r.seed): getattr(r, metric) for r in df[df["learner"] == full].itertuples()}
-    rows = []
-    for key, group in df[df["learner"] != full].groupby(KEYS, sort=False):
-        pairs = [(getattr(r, metric), own[(r.arm, r.round, r.seed)]) for r in group.itertuples()
-                 if (r.arm, r.round, r.seed) in own]
-        a, b = (np.array([pair[i] for pair in pairs], float) for i in (0, 1))
-        rows.append({**dict(zip(KEYS, key)), "diff": float(np.mean(a - b)) if pairs else np.nan,
-                     "p": paired_p(a, b) if pairs else np.nan})
+    own = df.loc[df["learner"] == full, ["arm", "round", "seed", metric]]
+    pairs = df[df["learner"] != full].merge(own, on=["arm", "round", "seed"], suffixes=("", "_full"))
+    rows = [{**dict(zip(KEYS, key)), "diff": float((g[metric] - g[f"{metric}_full"]).mean()),
+             "p": paired_p(g[metric], g[f"{metric}_full"])}
+            for key, g in pairs.groupby(KEYS, sort=False)]
     out = pd.DataFrame(rows, columns=[*KEYS, "diff", "p"])
-    out["p_holm"] = holm(out["p"]) if len(out) else []
+    out["p_holm"] = holm(out["p"])
     return out
 
 
@@ -55,8 +52,7 @@ def learner_table(records: pd.DataFrame, metric: str, full: str) -> pd.DataFrame
     check_metric(metric)
     df = records.copy()
     df["round"] = df["round"].astype("Int64")
-    keys = KEYS
-    out = (df.groupby(keys, dropna=False, sort=False)
+    out = (df.groupby(KEYS, dropna=False, sort=False)
              .agg(seeds=("seed", "nunique"), mean=(metric, "mean"), std=(metric, "std"),
                   cpu_s=("cpu_s", "mean"), cpu_s_total=("cpu_s", "sum"))
              .reset_index())
