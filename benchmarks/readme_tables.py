@@ -1,7 +1,9 @@
 """Print an experiment's ranked AUC table and its per-round table as Markdown, from the files the
 workflow wrote (auc_table.csv, round_table.csv): the README's result tables are this script's output.
+With ``--learners``, the learner table of ``compare.learners`` (learner_table.csv) instead.
 
     python benchmarks/readme_tables.py results/sst2-arms [--rounds] [--arms a,b,c]
+    python benchmarks/readme_tables.py results/sst2-bar --learners
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ def fmt(x, digits=4, sign=False):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+
+
+def fmt_p(p):
+    return "" if pd.isna(p) else "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def auc_markdown(auc: pd.DataFrame) -> str:
@@ -47,12 +53,42 @@ def rounds_markdown(table: pd.DataFrame, arms: list[str]) -> str:
     return "\n".join(lines)
 
 
+def learners_markdown(table: pd.DataFrame) -> str:
+    """learner_table.csv as Markdown: a row per label count and arm (the full-data models last), a
+    column per learner (the experiment's own first) with mean ± std over seeds, the paired difference
+    to the experiment's learner and its Holm p, and the mean CPU seconds of one model; then the CPU
+    seconds of each learner in all."""
+    own = table.loc[table["diff"].isna() & (table["arm"] != "ceiling"), "learner"].iloc[0]
+    learners = [own, *[n for n in table["learner"].drop_duplicates() if n != own]]
+    lines = [f"| labels | arm | {' | '.join(learners)} |", "|---:|---|" + "---|" * len(learners)]
+    for (n, arm), rows in table.groupby(["n_labeled", "arm"], sort=False):
+        cells = []
+        for name in learners:
+            row = rows[rows["learner"] == name]
+            if not len(row):
+                cells.append("")
+                continue
+            r = row.iloc[0]
+            paired = "" if pd.isna(r["diff"]) else f", {fmt(r['diff'], sign=True)} (p {fmt_p(r['p_holm'])})"
+            cells.append(f"{fmt(r['mean'])} ± {fmt(r['std'])}{paired}, {r['cpu_s']:.0f} s")
+        label = f"{n:,}"
+        lines.append(f"| {label} | {'full data' if arm == 'ceiling' else arm} | " + " | ".join(cells) + " |")
+    totals = table.groupby("learner")["cpu_s_total"].sum()
+    lines += ["", "CPU seconds in all: " + ", ".join(f"{n} {totals[n]:,.0f}" for n in learners)
+              + f"; {totals.sum():,.0f} together"]
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("experiment", type=Path, help="results/<experiment> folder")
     parser.add_argument("--rounds", action="store_true", help="also the per-round table")
     parser.add_argument("--arms", help="the per-round table's arms, comma-separated (default: all, in AUC order)")
+    parser.add_argument("--learners", action="store_true", help="the learner table (learner_table.csv) instead")
     args = parser.parse_args()
+    if args.learners:
+        print(learners_markdown(pd.read_csv(args.experiment / "learner_table.csv")))
+        return
     auc = pd.read_csv(args.experiment / "auc_table.csv")
     print(auc_markdown(auc))
     if args.rounds:
