@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from bucket_al.aggregate import fmt_p  # the learner table's own p format (learner_table.txt)
+
 
 def fmt(x, digits=4, sign=False):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
-
-
-def fmt_p(p):
-    return "" if pd.isna(p) else "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def auc_markdown(auc: pd.DataFrame) -> str:
@@ -62,17 +60,16 @@ def learners_markdown(table: pd.DataFrame) -> str:
     learners = [own, *[n for n in table["learner"].drop_duplicates() if n != own]]
     lines = [f"| labels | arm | {' | '.join(learners)} |", "|---:|---|" + "---|" * len(learners)]
     for (n, arm), rows in table.groupby(["n_labeled", "arm"], sort=False):
+        by_learner = rows.set_index("learner")
         cells = []
         for name in learners:
-            row = rows[rows["learner"] == name]
-            if not len(row):
+            if name not in by_learner.index:
                 cells.append("")
                 continue
-            r = row.iloc[0]
+            r = by_learner.loc[name]
             paired = "" if pd.isna(r["diff"]) else f", {fmt(r['diff'], sign=True)} (p {fmt_p(r['p_holm'])})"
             cells.append(f"{fmt(r['mean'])} ± {fmt(r['std'])}{paired}, {r['cpu_s']:.0f} s")
-        label = f"{n:,}"
-        lines.append(f"| {label} | {'full data' if arm == 'ceiling' else arm} | " + " | ".join(cells) + " |")
+        lines.append(f"| {n:,} | {'full data' if arm == 'ceiling' else arm} | " + " | ".join(cells) + " |")
     totals = table.groupby("learner")["cpu_s_total"].sum()
     lines += ["", "CPU seconds in all: " + ", ".join(f"{n} {totals[n]:,.0f}" for n in learners)
               + f"; {totals.sum():,.0f} together"]
