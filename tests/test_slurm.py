@@ -3,8 +3,9 @@
 snakemake-executor-plugin-slurm. Every job must run as a SLURM job and the results must equal a
 local run of the same config. One seed plans every rule of the slice's DAG (the second seed only
 repeats them) at half the sbatch jobs: each job pays two snakemake start-ups and a status check on
-top of its own work, so the two-seed slice took about 8 minutes here against 2 locally. Needs root (and apt-get when slurm-wlm/munge are not installed);
-skipped, with the reason, only where the machine cannot run SLURM at all."""
+top of its own work, so the two-seed slice took about 8 minutes here against 2 locally. Needs root
+(and apt-get when slurm-wlm/munge are not installed); skipped, with the reason, only where the
+machine cannot run SLURM at all."""
 
 from __future__ import annotations
 
@@ -33,7 +34,14 @@ pytestmark = pytest.mark.integration
 
 CLUSTER_SCRIPT = ROOT / "tests" / "local_slurm.sh"
 EXPERIMENT = layered_config()["experiment"]
-ONE_SEED = {"seeds": [0]}  # layered on the slice for the SLURM run and its local counterpart
+ONE_SEED = {"seeds": [0]}
+
+
+def run_one_seed(results, *args, **kwargs):
+    """:func:`snakemake` on the slice with ONE_SEED layered on top: every run of this module, on the
+    cluster and locally, so none of them plans the second seed."""
+    return snakemake(results, *args, extra=ONE_SEED, **kwargs)
+
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
 
 
@@ -87,9 +95,9 @@ def slurm_args(logdir) -> list[str]:
 def slurm_run(cluster, tmp_path_factory):
     results = tmp_path_factory.mktemp("slurm-results")
     logdir = tmp_path_factory.mktemp("slurm-logs")
-    planned = job_counts(snakemake(results, "-n", *slurm_args(logdir), extra=ONE_SEED, env=cluster["env"]).stdout)
+    planned = job_counts(run_one_seed(results, "-n", *slurm_args(logdir), env=cluster["env"]).stdout)
     t0 = time.monotonic()
-    proc = snakemake(results, *slurm_args(logdir), extra=ONE_SEED, env=cluster["env"])
+    proc = run_one_seed(results, *slurm_args(logdir), env=cluster["env"])
     wall = time.monotonic() - t0
     out = proc.stdout + proc.stderr
     submitted = [(int(job), int(slurm_id), log) for job, slurm_id, log in SUBMITTED.findall(out)]
@@ -123,12 +131,12 @@ def test_every_output_exists(slurm_run):
                  "learning_curve.png"):
         assert (out / name).stat().st_size > 0, name
     # nothing left to do for the same config, locally or on the cluster
-    assert job_counts(snakemake(results, "-n", extra=ONE_SEED).stdout) == {}
+    assert job_counts(run_one_seed(results, "-n").stdout) == {}
 
 
 def test_results_equal_a_local_run(slurm_run, tmp_path):
     local = tmp_path / "local-results"
-    snakemake(local, extra=ONE_SEED, tmp=tmp_path)  # profiles/default, --cores 2
+    run_one_seed(local, tmp=tmp_path)  # profiles/default, --cores 2
     assert_same_results(slurm_run["results"], local)
     # what was compared: every round's manifest and every model's metrics
     cfg = {**layered_config(), **ONE_SEED}
@@ -152,8 +160,8 @@ def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(
     for path in redo:
         path.unlink()
     logdir = tmp_path / "slurm-logs"
-    proc = snakemake(results, "--keep-going", "--forcerun", "evaluate_ceiling", *slurm_args(logdir), extra=ONE_SEED,
-                     env=env, check=False)
+    proc = run_one_seed(results, "--keep-going", "--forcerun", "evaluate_ceiling", *slurm_args(logdir), env=env,
+                        check=False)
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "Error in rule evaluate_ceiling" in text, text[-4000:]
