@@ -25,14 +25,10 @@ include: "rules/data.smk"
 include: "rules/embed.smk"
 include: "rules/reduce.smk"
 include: "rules/bucket.smk"
-include: "rules/select.smk"
-include: "rules/twin.smk"
-include: "rules/train.smk"
-include: "rules/ceiling.smk"
-include: "rules/evaluate.smk"
 include: "rules/stop.smk"
+include: "rules/select.smk"
+include: "rules/model.smk"
 include: "rules/aggregate.smk"
-include: "rules/compare.smk"
 
 
 rule all:

@@ -1,24 +1,40 @@
-"""Time and peak memory of a whole workflow run from an empty results folder.
+"""Wall time, CPU time and peak memory of a whole workflow run, in all and per rule.
 
-    python benchmarks/bench_workflow.py                       # the full offline SST-2 experiment
-    python benchmarks/bench_workflow.py --cores 2 --configfile config/offline.yaml tests/configs/slice.yaml
+    python benchmarks/bench_workflow.py                                  # offline SST-2 from an empty results folder
+    python benchmarks/bench_workflow.py --cached results                 # ... with data and embeddings cached
+    python benchmarks/bench_workflow.py --checkout ../old-clone --cached results   # another checkout, same way
 
-Runs ``snakemake --cores N --configfile ... --config results=<fresh temp dir>`` so nothing is
-cached, samples the resident memory of snakemake and all its child processes every 0.2 s, and
-prints wall time, peak memory of the whole process tree, and the largest single process.
+Runs ``snakemake --cores N --configfile ... --config results=<fresh folder>`` in ``--checkout`` (default:
+this repo), after copying ``datasets/`` and ``embeddings/`` of ``--cached`` into the fresh folder when
+given (so nothing else is cached). Samples the resident memory of snakemake and its children every
+0.2 s, and prints:
+
+- in all: jobs, wall seconds, CPU seconds (user + system of snakemake and every job, from the kernel's
+  accounting of the finished children), peak memory;
+- per rule: jobs (from snakemake's log), and wall and CPU seconds per job from the rules' benchmark
+  files (``-`` for a rule that writes none).
+
+Compare two checkouts side by side in one sitting: the machine is noisy, so report ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
+import pandas as pd
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def tree_rss(root: int) -> tuple[int, int]:
@@ -46,33 +62,76 @@ def tree_rss(root: int) -> tuple[int, int]:
     return total, largest
 
 
+def jobs_per_rule(log: str) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for rule in re.findall(r"Finished jobid: \d+ \(Rule: (\w+)\)", log):
+        counts[rule] += 1
+    return dict(counts)
+
+
+def benchmarks_per_rule(log: str) -> dict[str, list[str]]:
+    """{rule: its jobs' benchmark files}, read from the job blocks of snakemake's log."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for block in re.split(r"\n(?=(?:local)?(?:rule|checkpoint) \w+:)", log):
+        m = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block)
+        bench = re.search(r"^\s+benchmark: (\S+)", block, flags=re.M)
+        if m and bench:
+            out[m.group(1)].append(bench.group(1))
+    return dict(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--configfile", nargs="+", default=["config/offline.yaml"])
+    ap.add_argument("--checkout", type=Path, default=ROOT, help="the checkout to run (default: this one)")
+    ap.add_argument("--cached", type=Path, help="a results folder whose datasets/ and embeddings/ to start from")
     ap.add_argument("--keep", action="store_true", help="keep the results folder and print its path")
+    ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
     args = ap.parse_args()
 
-    results = os.path.relpath(tempfile.mkdtemp(prefix="bench-results-", dir="."))
-    cmd = ["snakemake", "--cores", str(args.cores), "--configfile", *args.configfile,
-           "--config", f"results={results}", "--quiet", "rules"]
-    print("running:", " ".join(cmd), flush=True)
+    results = Path(tempfile.mkdtemp(prefix="bench-results-", dir=args.checkout)).resolve()
+    for cached in ("datasets", "embeddings") if args.cached else ():
+        shutil.copytree(args.cached / cached, results / cached)
+    cmd = [args.snakemake, "--cores", str(args.cores), "--configfile", *args.configfile,
+           "--config", f"results={results}"]
+    print("running in", args.checkout, ":", " ".join(cmd), flush=True)
+    log_path = results / "snakemake.out"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd)
-    peak_total = peak_single = 0
-    while proc.poll() is None:
-        total, single = tree_rss(proc.pid)
-        peak_total, peak_single = max(peak_total, total), max(peak_single, single)
-        time.sleep(0.2)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=args.checkout, stdout=log, stderr=subprocess.STDOUT)
+        peak_total = peak_single = 0
+        while proc.poll() is None:
+            total, single = tree_rss(proc.pid)
+            peak_total, peak_single = max(peak_total, total), max(peak_single, single)
+            time.sleep(0.2)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    text = log_path.read_text()
+    jobs = jobs_per_rule(text)
+    benches = benchmarks_per_rule(text)
+
+    rows = []
+    for rule, n in sorted(jobs.items(), key=lambda kv: -kv[1]):
+        files = [Path(p) for p in benches.get(rule, []) if Path(p).is_file()]
+        frames = [pd.read_csv(p, sep="\t").iloc[-1] for p in files]
+        rows.append({"rule": rule, "jobs": n,
+                     "wall_s_per_job": sum(f["s"] for f in frames) / len(frames) if frames else None,
+                     "cpu_s_per_job": sum(f["cpu_time"] for f in frames) / len(frames) if frames else None,
+                     "cpu_s_all_jobs": sum(f["cpu_time"] for f in frames) if frames else None})
+    table = pd.DataFrame(rows)
     print(f"exit status: {proc.returncode}")
-    print(f"wall time: {wall:.1f} s ({wall / 60:.2f} min) with --cores {args.cores}")
-    print(f"peak memory, all processes together: {peak_total / 2**30:.2f} GiB")
-    print(f"peak memory, largest single process: {peak_single / 2**30:.2f} GiB")
+    print(table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.2f}"))
+    print(f"in all: {sum(jobs.values())} jobs, {wall:.1f} s wall ({wall / 60:.2f} min) with --cores {args.cores}, "
+          f"{cpu:.1f} CPU s (snakemake and every job)")
+    print(f"peak memory: {peak_total / 2**30:.2f} GiB all processes together, "
+          f"{peak_single / 2**30:.2f} GiB the largest single process")
     if args.keep:
         print(f"results kept in {results}")
     else:
-        subprocess.run(["rm", "-rf", results], check=True)
+        shutil.rmtree(results)
     sys.exit(proc.returncode)
 
 

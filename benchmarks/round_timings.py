@@ -2,9 +2,9 @@
 
     python benchmarks/round_timings.py results/sst2-finetune
 
-The train, ceiling and score rules write ``<experiment>/benchmarks/.../*.tsv`` (Snakemake's
-``benchmark:``: wall seconds, peak RSS, CPU seconds). This prints, per arm and round, the mean
-over seeds of the train and score jobs' wall time and peak memory, and the ceiling's. Jobs that
+The model rules (train, evaluate and score one model) write ``<experiment>/benchmarks/.../model.tsv``
+(Snakemake's ``benchmark:``: wall seconds, peak RSS, CPU seconds). This prints, per arm and round, the
+mean over seeds of the model jobs' wall time and peak memory, and the ceiling's. Jobs that
 ran side by side share the machine, so a job's wall time includes that sharing.
 """
 
@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 
-def job_table(experiment: Path, steps=("train", "score")) -> pd.DataFrame:
-    """One row per benchmarked job of ``steps`` (select, train, score; the ceiling's is ``train``):
-    its unit (``arm``: an arm, ``random``, ``cold_start/<name>`` or ``ceiling``), seed, round,
-    wall and CPU seconds and peak RSS, read from ``<experiment>/benchmarks/<unit>/seed<s>/<step>[_round<r>].tsv``."""
-    job = re.compile(rf"(?P<arm>.+)/seed(?P<seed>\d+)/(?P<step>{'|'.join(steps)})(?:_round(?P<round>\d+))?\.tsv")
+def job_table(experiment: Path, steps=("model",)) -> pd.DataFrame:
+    """One row per benchmarked job of ``steps`` (select, model: train, evaluate and score): its unit
+    (``arm``: an arm, ``random``, ``cold_start/<name>`` or ``ceiling``), seed, round, wall and CPU
+    seconds and peak RSS, read from ``<experiment>/benchmarks/<unit>/seed<s>[/round<r>]/<step>.tsv``."""
+    job = re.compile(rf"(?P<arm>.+)/seed(?P<seed>\d+)(?:/round(?P<round>\d+))?/(?P<step>{'|'.join(steps)})\.tsv")
     rows = []
     for tsv in sorted((experiment / "benchmarks").rglob("*.tsv")):
         m = job.fullmatch(tsv.relative_to(experiment / "benchmarks").as_posix())
@@ -50,7 +50,7 @@ def main(experiment: str) -> None:
     ceiling = jobs[jobs["arm"] == "ceiling"]
     for _, c in ceiling.iterrows():
         print(f"ceiling seed {c['seed']}: {c['wall_s']:.0f} s wall, {c['cpu_s']:.0f} s CPU, peak {c['max_rss_mb']:.0f} MB")
-    print(f"sum of job wall times: {jobs['wall_s'].sum() / 60:.1f} min over {len(jobs)} train/score/ceiling jobs")
+    print(f"sum of job wall times: {jobs['wall_s'].sum() / 60:.1f} min over {len(jobs)} model jobs (the ceiling's included)")
 
 
 if __name__ == "__main__":

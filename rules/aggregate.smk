@@ -14,7 +14,7 @@ rule aggregate:
         plot=report(f"{OUT}/learning_curve.png", category="Plots", caption="../workflow/report/learning_curve.rst"),
     params:
         code=package_code("aggregate.py"),
-        arms={name: cold_unit(arm.cold_start) for name, arm in ARMS.items()},
+        arms={name: arm.cold_unit for name, arm in ARMS.items()},
         metric=config["evaluate"]["metric"],
         ceiling_fractions=config["evaluate"]["ceiling_fractions"],
         stopped=STOP is not None,
@@ -23,6 +23,8 @@ rule aggregate:
         within=config["stopping"]["oracle_within"],
     log:
         f"{OUT}/logs/aggregate.log",
+    benchmark:
+        f"{OUT}/benchmarks/aggregate.tsv"
     conda:
         "../envs/report.yaml"
     script:
@@ -48,7 +50,32 @@ rule pick_map:
         seed=SEEDS[0],
     log:
         f"{OUT}/logs/pick_map.log",
+    benchmark:
+        f"{OUT}/benchmarks/pick_map.tsv"
     conda:
         "../envs/report.yaml"
     script:
         "../workflow/scripts/pick_map.py"
+
+
+rule learner_table:
+    """Every learner side by side: the metric per learner, arm and label count, the full-data models, CPU time per model and in all."""
+    input:
+        metrics=[m[4] for m in COMPARED_MODELS],
+    output:
+        table=report(f"{OUT}/learner_table.csv", category="Tables", caption="../workflow/report/learner_table.rst"),
+        text=report(f"{OUT}/learner_table.txt", category="Tables", caption="../workflow/report/learner_table.rst"),
+    params:
+        code=package_code("learner_table.py"),
+        models=[dict(zip(["learner", "arm", "seed", "round", "metrics", "benchmark"], m)) for m in COMPARED_MODELS],
+        learners=[LEARNER, *COMPARE],
+        full=LEARNER,
+        metric=config["evaluate"]["metric"],
+    log:
+        f"{OUT}/logs/learner_table.log",
+    benchmark:
+        f"{OUT}/benchmarks/learner_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow/scripts/learner_table.py"

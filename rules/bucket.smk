@@ -11,6 +11,8 @@ rule bucket:
     threads: config["threads"]["reduce"]
     log:
         f"{OUT}/logs/bucket_seed{{seed}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/bucket/seed{{seed}}.tsv"
     conda:
         "../envs/training.yaml"
     script:

@@ -1,5 +1,6 @@
 # Config validation, paths and input helpers shared by every rule.
 import re
+from functools import lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -9,11 +10,11 @@ from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_sett
 from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
 from bucket_al.data import local_split_path
 from bucket_al.io import read_json
-from bucket_al.learners import learner_class, reads_pool, uses_encoder
+from bucket_al.learners import learner_class
+from bucket_al.plugins import COLD_STARTS, CRITERIA, LEARNERS, QUERIES
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 from bucket_al.stopping import parse_criteria, parse_stop
-from bucket_al.strategies import SETTINGS
 
 check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -22,9 +23,13 @@ validate(config, schema="../workflow/schemas/config.schema.yaml")  # fills in th
 DATASET = config["dataset"]
 SEEDS = config["seeds"]
 ROUNDS = list(range(config["selection"]["rounds"]))
-CEILING_SEEDS = config["ceiling"]["seeds"] or SEEDS
+LAST = ROUNDS[-1]
 LEARNER = config["learner"]["name"]
-FEATURES = learner_class(LEARNER).features  # "embeddings" (linear, knn) or "text" (finetune, setfit, selftrain, nb)
+LEARNER_CLASS = learner_class(LEARNER)
+FEATURES = LEARNER_CLASS.features  # "embeddings" (linear, knn) or "text" (finetune, setfit, selftrain, nb)
+# a learner whose fit does not depend on the seed (seeded = False: lbfgs, k-NN, naive Bayes) trains
+# its full-data model once; ceiling.seeds chooses otherwise
+CEILING_SEEDS = config["ceiling"]["seeds"] or (SEEDS if LEARNER_CLASS.seeded else SEEDS[:1])
 
 # Cleaned data and embeddings are keyed by what changes them (the dataset block; the encoder's
 # model and max_length), so experiments share them and never overwrite each other's.
@@ -39,23 +44,22 @@ check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 
 # The arms (bucket_al.arms): a cold start for round 0, a query strategy for the rounds after it.
 # Every model lives in a "unit" folder: an arm's rounds >= 1, the random twin's rounds, and each
-# cold start's round 0 (cold_start/<name>, shared by every arm that starts that way; the random
-# cold start is the twin's own round 0).
-ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], learner_class(LEARNER))}
-COLD_STARTS = sorted({arm.cold_start for arm in ARMS.values()} - {"random"})
-UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS)]
+# cold start's round 0 (cold_start/<key>, shared by every arm that starts that way with the same
+# parameters; the random cold start is the twin's own round 0).
+ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], LEARNER_CLASS)}
+COLD_STARTS_USED = {arm.cold_key: arm for arm in ARMS.values() if arm.cold_unit != "random"}  # key: an arm using it
+UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS_USED)]
 
 # Stopping (bucket_al.stopping): every seed's stop set (stopping.stop_set rows that no arm or twin
 # labels) is predicted by every model; the criteria of stopping.criteria are evaluated in hindsight,
 # and selection.stop (if set) ends an arm's rounds when its criterion fires.
 STOP_SET = config["stopping"]["stop_set"]
-CRITERIA = parse_criteria(config["stopping"]["criteria"])
+CRITERIA_USED = parse_criteria(config["stopping"]["criteria"])
 STOP = parse_stop(config["selection"]["stop"])
 # in hindsight: every criterion of stopping.criteria, and selection.stop's own if it is not one of them
-HINDSIGHT = [*CRITERIA, *([STOP] if STOP and STOP not in CRITERIA else [])]
+HINDSIGHT = [*CRITERIA_USED, *([STOP] if STOP and STOP not in CRITERIA_USED else [])]
 
-
-# Learners side by side (compare.learners, rules/compare.smk): trained on the same manifests.
+# Learners side by side (compare.learners, rules/model.smk): trained on the same manifests.
 COMPARE = config["compare"]["learners"]
 COMPARE_ROUNDS = config["compare"]["rounds"] or ROUNDS
 COMPARE_CEILING = config["compare"]["ceiling"]
@@ -70,10 +74,41 @@ wildcard_constraints:
     seed=r"\d+",
     round=r"\d+",
     arm=one_of(ARMS),
-    unit=one_of(UNITS),
-    cold=one_of(COLD_STARTS),
+    cold=one_of(COLD_STARTS_USED),
+    learner=one_of(COMPARE),
     role="pool|eval",
     reduction=r"pool|seed\d+",
+
+
+# -- model folders ------------------------------------------------------------------------------
+# A model folder is <unit>/seed<s>/round<r>. A select job reads the scores of round r's model only
+# where round r+1 exists: each cold start's round 0, the random twin's round 0 when an arm starts
+# randomly, and an arm's rounds but its last (with selection.stop, rounds but the maximum). Those
+# models write scores.parquet (rule model); every other one writes none (rule model_last).
+RANDOM_START = any(arm.cold_unit == "random" for arm in ARMS.values())
+SCORED = {
+    **{arm: set(range(1, LAST)) for arm in ARMS},
+    **{f"cold_start/{c}": {0} for c in COLD_STARTS_USED if LAST > 0},
+    **({"random": {0}} if RANDOM_START and LAST > 0 else {}),
+}
+NOT_SCORED = {
+    **{arm: {LAST} for arm in ARMS if LAST > 0},
+    **{f"cold_start/{c}": {0} for c in COLD_STARTS_USED if LAST == 0},
+    "random": set(ROUNDS) - SCORED.get("random", set()),
+}
+
+
+def folders(rounds_of):
+    """A constraint for the {unit} wildcard of a model folder that matches each unit of
+    ``rounds_of`` {unit: rounds} at those rounds only: the unit, then (a regex lookahead into the
+    rest of the path) one of its rounds. Snakemake matches an output path with one regex, so the
+    lookahead sees the seed and round that follow the unit."""
+    alternatives = [
+        f"{re.escape(unit)}(?=/seed\\d+/round(?:{'|'.join(map(str, sorted(rounds)))})/)"
+        for unit, rounds in rounds_of.items()
+        if rounds
+    ]
+    return "|".join(alternatives) or "(?!)"
 
 
 def cold_unit(cold):
@@ -82,19 +117,27 @@ def cold_unit(cold):
 
 def node(arm, seed, round_):
     """The folder of an arm's model at round r: its cold start's for round 0."""
-    unit = cold_unit(ARMS[arm].cold_start) if int(round_) == 0 else arm
+    unit = ARMS[arm].cold_unit if int(round_) == 0 else arm
     return f"{OUT}/{unit}/seed{seed}/round{round_}"
 
 
-def package_code(script):
+# -- code digests -------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _digest(script, plugins):
+    return code_digest(Path(workflow.basedir) / "workflow/scripts" / script, Path(SRC) / "bucket_al", plugins)
+
+
+def package_code(script, *plugins):
     """Digest of the bucket_al modules a step's script runs (bucket_al.provenance), passed as a
-    param so that editing the package re-runs exactly the steps that execute the edited code."""
-    return code_digest(Path(workflow.basedir) / "workflow/scripts" / script, Path(SRC) / "bucket_al")
+    param so that editing the package re-runs exactly the steps that execute the edited code.
+    ``plugins``: the (registry, name) pairs of the plug-ins the step runs."""
+    return _digest(script, tuple(plugins))
 
 
+# -- inputs -------------------------------------------------------------------------------------
 def reduced(seed):
-    """The reduced pool a seed's buckets (and recluster) use."""
-    return f"{OUT}/reduce/seed{seed}.parquet" if PER_SEED_REDUCTION else f"{OUT}/reduce/pool.parquet"
+    """The reduced pool a seed's buckets (and recluster) use (the memory-mappable copy)."""
+    return f"{OUT}/reduce/seed{seed}.arrow" if PER_SEED_REDUCTION else f"{OUT}/reduce/pool.arrow"
 
 
 def local_dataset_files(wildcards=None):
@@ -106,51 +149,93 @@ def local_dataset_files(wildcards=None):
     ]
 
 
-def features(role, learner=None):
-    """What a learner (default: learner.name) reads for a role (pool or eval): its embeddings, or
-    its cleaned text."""
-    kind = learner_class(learner).features if learner else FEATURES
-    return f"{EMB}/{role}.parquet" if kind == "embeddings" else f"{DATA}/{role}.parquet"
+def features(role, learner=LEARNER):
+    """What a learner reads for a role (pool or eval): its embeddings (memory-mapped), or its cleaned text."""
+    kind = learner_class(learner).features
+    return f"{EMB}/{role}.arrow" if kind == "embeddings" else f"{DATA}/{role}.parquet"
+
+
+def stop_set(w):
+    """The seed's stop set, as an input of the steps that must leave it out or predict it."""
+    return {"stop_set": f"{OUT}/stop_set/seed{w.seed}.parquet"} if STOP_SET else {}
 
 
 def learner_config(ceiling=False, name=LEARNER):
-    """A learner's name and parameters (learner.<name>) as the train, ceiling and score rules get
-    them. A learner that starts from an encoder (finetune, setfit, selftrain: uses_encoder) starts
-    from the configured one, on its device, unless learner.<name>.model / device say otherwise.
+    """A learner's name and parameters (learner.<name>, resolved against its declared params) as the
+    model rules get them. A learner that starts from an encoder (uses_encoder) starts from the
+    configured one, on its device, unless learner.<name>.model / device say otherwise.
     ``ceiling``: with ceiling.params on top (the experiment's own learner only)."""
+    cls = learner_class(name)
     params = dict(config["learner"].get(name) or {})
-    if uses_encoder(name):
-        params = {"model": config["encoder"]["model"], "device": config["encoder"]["device"], **params}
     if ceiling:
         params |= config["ceiling"]["params"]
+    params = cls.resolve(params, f"learner.{name}")
+    if cls.uses_encoder:
+        params["model"] = params["model"] or config["encoder"]["model"]
+        params["device"] = params["device"] or config["encoder"]["device"]
     return {"name": name, "params": params}
 
 
-def pool_rows_input(learner=LEARNER):
-    """For a learner that reads the unlabelled pool (reads_pool: self-training), the seed's stop
-    set, which it must leave out; nothing for the others."""
-    return lambda w: stop_set(w) if reads_pool(learner) else {}
-
-
-# Cluster resources (mem_mb in MB, runtime in minutes) of the steps that hold a model.
-# GPUs per job come from resources.gpu (0: none); profiles can override any of these.
-MODEL_RESOURCES = {
-    "linear": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 10)},
-    "finetune": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
-    "nb": {"train": (2000, 10), "ceiling": (8000, 30), "score": (4000, 10)},
-    "knn": {"train": (2000, 10), "ceiling": (4000, 30), "score": (4000, 30)},
-    "setfit": {"train": (8000, 120), "ceiling": (16000, 1440), "score": (8000, 60)},
-    # teacher + Monte Carlo dropout over unlabelled_rows + student: about three fine-tunings
-    "selftrain": {"train": (8000, 360), "ceiling": (16000, 1440), "score": (8000, 60)},
-}
-
-
 def model_resources(step, learner=LEARNER):
-    mem_mb, runtime = MODEL_RESOURCES[learner][step]
-    gpu = config["resources"]["gpu"] if learner_class(learner).uses_gpu else 0
-    return {"mem_mb": mem_mb, "runtime": runtime, **({"gpu": gpu} if gpu else {})}
+    """What the learner declares its jobs need (mem_mb in MB, runtime in minutes) and, for a learner
+    that uses a GPU, resources.gpu GPUs."""
+    cls = learner_class(learner)
+    gpu = config["resources"]["gpu"] if cls.uses_gpu else 0
+    return {**cls.resources[step], **({"gpu": gpu} if gpu else {})}
 
 
+def model_inputs(w):
+    """A model job's inputs: the pool (labels), the learner's features of the pool and the eval split,
+    the labels; for a round's model its manifest and the seed's stop set (to predict it, and to leave
+    it out of the scores and of a self-training learner's unlabelled rows; a compared learner reads it
+    only for the latter), and for an arm's round >= 1 the scores it selected from (metrics.json counts
+    them). A full-data model has no manifest and reads no stop set."""
+    learner = w.learner if "learner" in w.keys() else LEARNER
+    inputs = {
+        "pool": f"{DATA}/pool.parquet",
+        "features": features("pool", learner),
+        "eval": f"{DATA}/eval.parquet",
+        "eval_features": features("eval", learner),
+        "labels": f"{DATA}/labels.json",
+    }
+    if "unit" not in w.keys():
+        return inputs
+    inputs["manifest"] = f"{OUT}/{w.unit}/seed{w.seed}/round{w.round}/manifest.parquet"
+    if "learner" not in w.keys() or learner_class(learner).reads_pool:
+        inputs |= stop_set(w)
+    if w.unit in ARMS and "learner" not in w.keys():
+        inputs["scored"] = f"{node(w.unit, w.seed, int(w.round) - 1)}/scores.parquet"
+    return inputs
+
+
+# The model jobs also write the learner's last layer when an arm needs it and the learner does not
+# read the embeddings themselves (e.g. BADGE on a fine-tuned model).
+SCORE_LAST_LAYER = FEATURES != "embeddings" and any("grad_embedding" in query_needs(a) for a in ARMS.values())
+
+
+def model_params(ceiling=False, compared=False):
+    """The params of a model job: the learner (and the digest of its code), where the model lives
+    (unit, round; the seed is a wildcard), and how the pool is scored. ``compared``: the learner is
+    the {learner} wildcard (compare.learners)."""
+    if compared:
+        code = lambda w: package_code("model.py", (LEARNERS, w.learner))
+        learner = lambda w: learner_config(name=w.learner)
+    else:
+        code, learner = package_code("model.py", (LEARNERS, LEARNER)), learner_config(ceiling=ceiling)
+    return dict(
+        code=code,
+        learner=learner,
+        unit=lambda w: w.unit if "unit" in w.keys() else "ceiling",
+        round=lambda w: int(w.round) if "round" in w.keys() else None,
+        pool_sample=config["score"]["pool_sample"],
+        # the sample the arm's rounds selected from, recorded in metrics.json
+        score_pool_sample=lambda w: (
+            config["score"]["pool_sample"] if not compared and "unit" in w.keys() and w.unit in ARMS else None
+        ),
+    )
+
+
+# -- the round plan and what the aggregates read ------------------------------------------------
 def plan(round_):
     """Cumulative labelled-set sizes of rounds 0..round_."""
     s = config["selection"]
@@ -162,11 +247,11 @@ def last_round(arm, seed):
     whose stop check fired. The stop check is a checkpoint, so the DAG gains a round only while the
     criterion has not fired."""
     if STOP is None:
-        return ROUNDS[-1]
+        return LAST
     for r in ROUNDS[:-1]:
         if read_json(checkpoints.stop_check.get(arm=arm, seed=seed, round=r).output[0])["stop"]:
             return r
-    return ROUNDS[-1]
+    return LAST
 
 
 def twin_last_round(seed):
@@ -189,17 +274,12 @@ def model_files(filename, tag):
         items.append(
             lambda w, s=seed: [f"{OUT}/random/seed{s}/round{r}/{filename}" for r in range(twin_last_round(s) + 1)]
         )
-    items += [f"{OUT}/cold_start/{c}/seed{s}/round0/{filename}" for c in COLD_STARTS for s in SEEDS]
+    items += [f"{OUT}/cold_start/{c}/seed{s}/round0/{filename}" for c in COLD_STARTS_USED for s in SEEDS]
     return {f"{tag}_{i}": item for i, item in enumerate(items)}
 
 
 def ceiling_metrics(wildcards=None):
     return [f"{OUT}/ceiling/seed{s}/metrics.json" for s in CEILING_SEEDS]
-
-
-def stop_set(w):
-    """The seed's stop set, as an input of the steps that must leave it out or predict it."""
-    return {"stop_set": f"{OUT}/stop_set/seed{w.seed}.parquet"} if STOP_SET else {}
 
 
 def stop_check_inputs(w):
@@ -217,24 +297,17 @@ def print_round_table():
         print(table.read_text())
 
 
-def selected_from(w):
-    """The scores an arm's round r >= 1 selected from (round r-1's), so that metrics.json records
-    how many rows were really scored."""
-    if w.unit not in ARMS:
-        return {}
-    return {"scored": f"{node(w.unit, w.seed, int(w.round) - 1)}/scores.parquet"}
-
-
-# The files each need of a strategy (bucket_al.strategies) reads. "grad_embedding" reads the input of
-# the learner's output layer: the embeddings for a learner on embeddings, else the score step's
-# last_layer.parquet. Class probabilities ("proba", "labelled") are always in the scores table.
+# -- what a select job reads --------------------------------------------------------------------
+# The files each need of a strategy (bucket_al.strategies.base.NEEDS) reads. "grad_embedding" reads
+# the input of the learner's output layer: the embeddings for a learner on embeddings, else the
+# model job's last_layer.parquet. Class probabilities ("proba", "labelled") are always in the scores.
 def need_files(need, seed, prev):
     return {
-        "embeddings": {"embeddings": f"{EMB}/pool.parquet"},
+        "embeddings": {"embeddings": f"{EMB}/pool.arrow"},
         "reduced": {"reduced": reduced(seed)},
         "buckets": {"buckets": f"{OUT}/bucket/seed{seed}.parquet"},
         "grad_embedding": {
-            "last_layer": f"{EMB}/pool.parquet" if FEATURES == "embeddings" else f"{prev}/last_layer.parquet"
+            "last_layer": f"{EMB}/pool.arrow" if FEATURES == "embeddings" else f"{prev}/last_layer.parquet"
         },
     }.get(need, {})
 
@@ -246,13 +319,13 @@ def config_value(dotted):
 
 
 def query_settings(w):
-    """The workflow settings an arm's strategy declared it reads (bucket_al.strategies.SETTINGS)."""
-    return {key: config_value(SETTINGS[key]) for key in query_settings_of(ARMS[w.arm])}
+    """The workflow settings an arm's strategy declared it reads, by their last name."""
+    return {key.split(".")[-1]: config_value(key) for key in query_settings_of(ARMS[w.arm])}
 
 
 def cold_start_inputs(w):
     inputs = {"pool": f"{DATA}/pool.parquet"}
-    for need in cold_start_needs(w.cold):
+    for need in cold_start_needs(COLD_STARTS_USED[w.cold].cold_start):
         inputs |= need_files(need, w.seed, None)
     return inputs
 
@@ -265,29 +338,24 @@ def query_inputs(w):
     return inputs
 
 
-# The score step also writes the learner's last layer when an arm needs it and the learner does not
-# read the embeddings themselves (e.g. BADGE on a fine-tuned model).
-SCORE_LAST_LAYER = FEATURES != "embeddings" and any("grad_embedding" in query_needs(a) for a in ARMS.values())
-
-
 def compared_models():
     """Every model of the learner table: (learner, arm, seed, round, metrics, benchmark) for the
     experiment's own learner and each compared one, each arm and the random twin, every seed and
     compare round; then the full-data models (round None)."""
     models = []
     for arm, seed, r in product([*ARMS, "random"], SEEDS, COMPARE_ROUNDS):
-        unit = arm if arm == "random" or r > 0 else cold_unit(ARMS[arm].cold_start)
-        folder, bench = f"{OUT}/{unit}/seed{seed}/round{r}", f"{OUT}/benchmarks/{unit}/seed{seed}"
-        models.append((LEARNER, arm, seed, r, f"{folder}/metrics.json", f"{bench}/train_round{r}.tsv"))
+        unit = arm if arm == "random" or r > 0 else ARMS[arm].cold_unit
+        folder, bench = f"{OUT}/{unit}/seed{seed}/round{r}", f"{OUT}/benchmarks/{unit}/seed{seed}/round{r}"
+        models.append((LEARNER, arm, seed, r, f"{folder}/metrics.json", f"{bench}/model.tsv"))
         models += [
-            (name, arm, seed, r, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare/{name}/train_round{r}.tsv")
+            (name, arm, seed, r, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare_{name}.tsv")
             for name in COMPARE
         ]
     for seed in CEILING_SEEDS:
         folder, bench = f"{OUT}/ceiling/seed{seed}", f"{OUT}/benchmarks/ceiling/seed{seed}"
-        models.append((LEARNER, "ceiling", seed, None, f"{folder}/metrics.json", f"{bench}/train.tsv"))
+        models.append((LEARNER, "ceiling", seed, None, f"{folder}/metrics.json", f"{bench}/model.tsv"))
         models += [
-            (name, "ceiling", seed, None, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare/{name}/train.tsv")
+            (name, "ceiling", seed, None, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare_{name}.tsv")
             for name in COMPARE_CEILING
         ]
     return models

@@ -11,6 +11,8 @@ rule data:
         dataset=DATASET,
     log:
         f"{DATA}/logs/data.log",
+    benchmark:
+        f"{DATA}/benchmarks/data.tsv"
     conda:
         "../envs/data.yaml"
     script:

@@ -1,9 +1,11 @@
 rule embed:
-    """Mean-pooled encoder embeddings of one role's rows (pool or eval)."""
+    """Mean-pooled encoder embeddings of one role's rows (pool or eval): parquet, and the same
+    vectors as a memory-mappable Arrow file that every later job reads."""
     input:
         f"{DATA}/{{role}}.parquet",
     output:
-        f"{EMB}/{{role}}.parquet",
+        parquet=f"{EMB}/{{role}}.parquet",
+        arrow=f"{EMB}/{{role}}.arrow",
     params:
         code=package_code("embed.py"),
         model=config["encoder"]["model"],
@@ -13,6 +15,8 @@ rule embed:
         mem_mb=4000,
     log:
         f"{EMB}/logs/embed_{{role}}.log",
+    benchmark:
+        f"{EMB}/benchmarks/embed_{{role}}.tsv"
     conda:
         "../envs/embedding.yaml"
     script:

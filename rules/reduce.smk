@@ -1,10 +1,12 @@
 rule reduce:
     """Reduce the pool's embeddings to reduce.dim dimensions, fitted on the pool: once per
-    experiment (reduce/pool.parquet, PCA), or once per seed with that seed (reduce/seed<s>.parquet, UMAP)."""
+    experiment (reduce/pool, PCA), or once per seed with that seed (reduce/seed<s>, UMAP); parquet,
+    and the same vectors as a memory-mappable Arrow file that every later job reads."""
     input:
-        f"{EMB}/pool.parquet",
+        f"{EMB}/pool.arrow",
     output:
-        f"{OUT}/reduce/{{reduction}}.parquet",
+        parquet=f"{OUT}/reduce/{{reduction}}.parquet",
+        arrow=f"{OUT}/reduce/{{reduction}}.arrow",
     params:
         code=package_code("reduce.py"),
         method=config["reduce"]["method"],
@@ -13,6 +15,8 @@ rule reduce:
     threads: config["threads"]["reduce"]
     log:
         f"{OUT}/logs/reduce_{{reduction}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/reduce/{{reduction}}.tsv"
     conda:
         "../envs/training.yaml"
     script:

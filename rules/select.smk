@@ -1,21 +1,22 @@
 rule select_cold_start:
-    """Round 0 of the arms that start with cold start {cold}: computed once per seed and shared by
-    all of them (the random cold start is the random twin's own round 0)."""
+    """Round 0 of the arms that start with cold start {cold} (and its parameters): computed once per
+    seed and shared by all of them (the random cold start is the random twin's own round 0)."""
     input:
         unpack(cold_start_inputs),
         unpack(stop_set),
     output:
         f"{OUT}/cold_start/{{cold}}/seed{{seed}}/round0/manifest.parquet",
     params:
-        code=package_code("select_cold_start.py"),
-        cold=lambda w: w.cold,
+        code=lambda w: package_code("select_cold_start.py", (COLD_STARTS, COLD_STARTS_USED[w.cold].cold_start)),
+        cold=lambda w: COLD_STARTS_USED[w.cold].cold_start,
+        cold_params=lambda w: COLD_STARTS_USED[w.cold].cold_start_params,
         budget=lambda w: plan(0)[0],
         n=config["selection"]["n"],
-        pick=config["selection"]["cold_start"],
+        pick=config["bucket"]["pick"],
     log:
         f"{OUT}/logs/cold_start/{{cold}}/seed{{seed}}/select_round0.log",
     benchmark:
-        f"{OUT}/benchmarks/cold_start/{{cold}}/seed{{seed}}/select_round0.tsv"
+        f"{OUT}/benchmarks/cold_start/{{cold}}/seed{{seed}}/round0/select.tsv"
     conda:
         "../envs/training.yaml"
     script:
@@ -31,7 +32,7 @@ rule select_round:
     wildcard_constraints:
         round=r"[1-9]\d*",
     params:
-        code=package_code("select_round.py"),
+        code=lambda w: package_code("select_round.py", (QUERIES, ARMS[w.arm].query)),
         arm=lambda w: ARMS[w.arm].spec(),
         m=config["selection"]["m"],
         k=config["bucket"]["k"],
@@ -39,39 +40,31 @@ rule select_round:
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/select_round{{round}}.log",
     benchmark:
-        f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/select_round{{round}}.tsv"
+        f"{OUT}/benchmarks/{{arm}}/seed{{seed}}/round{{round}}/select.tsv"
     conda:
         "../envs/training.yaml"
     script:
         "../workflow/scripts/select_round.py"
 
 
-rule score:
-    """Predict the rest of the pool (or a seeded sample of it: score.pool_sample), less the stop set,
-    and the labelled rows with the round's model: class probabilities and uncertainty (entropy, margin, least
-    confidence) per row, and the learner's last layer where an arm needs it."""
+rule select_twin:
+    """The random twin of round r: as many rows as every arm has, drawn uniformly, nested across
+    rounds (one seeded permutation of the pool, cut at each round's budget), never from the stop set.
+    Depends on the config, the pool and the stop set only, never on an arm's jobs. One job per round,
+    so that adding a round leaves the earlier rounds' manifests, and their models, as they are."""
     input:
         unpack(stop_set),
-        model=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/model",
-        manifest=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/manifest.parquet",
-        features=features("pool"),
-        labels=f"{DATA}/labels.json",
+        pool=f"{DATA}/pool.parquet",
     output:
-        **({"last_layer": f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/last_layer.parquet"} if SCORE_LAST_LAYER else {}),
-        scores=f"{OUT}/{{unit}}/seed{{seed}}/round{{round}}/scores.parquet",
+        f"{OUT}/random/seed{{seed}}/round{{round}}/manifest.parquet",
     params:
-        code=package_code("score.py"),
-        pool_sample=config["score"]["pool_sample"],
-        seed=lambda w: int(w.seed),
-        round=lambda w: int(w.round),
-    threads: config["threads"]["train"]
-    resources:
-        **model_resources("score"),
+        code=package_code("select_twin.py"),
+        budgets=lambda w: plan(w.round),
     log:
-        f"{OUT}/logs/{{unit}}/seed{{seed}}/score_round{{round}}.log",
+        f"{OUT}/logs/random/seed{{seed}}/select_round{{round}}.log",
     benchmark:
-        f"{OUT}/benchmarks/{{unit}}/seed{{seed}}/score_round{{round}}.tsv"
+        f"{OUT}/benchmarks/random/seed{{seed}}/round{{round}}/select.tsv"
     conda:
         "../envs/training.yaml"
     script:
-        "../workflow/scripts/score.py"
+        "../workflow/scripts/select_twin.py"

@@ -11,29 +11,12 @@ rule stop_set:
         seed=lambda w: int(w.seed),
     log:
         f"{OUT}/logs/stop_set/seed{{seed}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/stop_set/seed{{seed}}.tsv"
     conda:
         "../envs/training.yaml"
     script:
         "../workflow/scripts/stop_set.py"
-
-
-rule stop_set_features:
-    """What the learner reads (embeddings or text) of the seed's stop set only, so that every model's
-    evaluate step predicts it without reading the whole pool."""
-    input:
-        stop_set=f"{OUT}/stop_set/seed{{seed}}.parquet",
-        features=features("pool"),
-    output:
-        f"{OUT}/stop_set/seed{{seed}}.features.parquet",
-    params:
-        code=package_code("stop_set_features.py"),
-        kind=FEATURES,
-    log:
-        f"{OUT}/logs/stop_set/seed{{seed}}.features.log",
-    conda:
-        "../envs/training.yaml"
-    script:
-        "../workflow/scripts/stop_set_features.py"
 
 
 checkpoint stop_check:
@@ -44,12 +27,14 @@ checkpoint stop_check:
     output:
         f"{OUT}/stop/{{arm}}/seed{{seed}}/round{{round}}.json",
     params:
-        code=package_code("stop_check.py"),
+        code=package_code("stop_check.py", *([(CRITERIA, STOP[0])] if STOP else [])),
         stop=STOP,
         budgets=plan(ROUNDS[-1]),
         round=lambda w: int(w.round),
     log:
         f"{OUT}/logs/stop/{{arm}}/seed{{seed}}/round{{round}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/stop/{{arm}}/seed{{seed}}/round{{round}}.tsv"
     conda:
         "../envs/training.yaml"
     script:
@@ -67,14 +52,16 @@ rule stopping:
         table=report(f"{OUT}/stopping.csv", category="Tables", caption="../workflow/report/stopping.rst"),
         trace=f"{OUT}/stop_trace.csv",
     params:
-        code=package_code("stopping.py"),
-        arms={name: cold_unit(arm.cold_start) for name, arm in ARMS.items()},
+        code=package_code("stopping.py", *((CRITERIA, name) for name, _ in HINDSIGHT)),
+        arms={name: arm.cold_unit for name, arm in ARMS.items()},
         criteria=HINDSIGHT,
         budgets=plan(ROUNDS[-1]),
         metric=config["evaluate"]["metric"],
         within=config["stopping"]["oracle_within"],
     log:
         f"{OUT}/logs/stopping.log",
+    benchmark:
+        f"{OUT}/benchmarks/stopping.tsv"
     conda:
         "../envs/training.yaml"
     script:

@@ -463,7 +463,7 @@ def test_script_tolerates_labels_without_warnings(tmp_path, thread_env):
 def test_rule_passes_what_the_script_reads():
     rule = (ROOT / "rules" / "aggregate.smk").read_text()
     for name in ('**model_files("metrics.json", "metrics")', "ceiling=ceiling_metrics", 'labels=f"{DATA}/labels.json"',
-                 'stopping=f"{OUT}/stopping.csv"', "stopped=STOP is not None", 'within=config["stopping"]["oracle_within"]', "arms={name: cold_unit(arm.cold_start)",
+                 'stopping=f"{OUT}/stopping.csv"', "stopped=STOP is not None", 'within=config["stopping"]["oracle_within"]', "arms={name: arm.cold_unit",
                  'metric=config["evaluate"]["metric"]', "ceiling_fractions=", 'f"{OUT}/auc_table.csv"',
                  "../workflow/report/auc_table.rst"):
         assert name in rule, name

@@ -73,19 +73,18 @@ def test_self_training_pseudo_labels_only_unlabelled_pool_rows(run):
         assert pseudo["label"].value_counts().max() <= 40  # learner.selftrain.per_class
 
 
-def test_no_train_job_reads_the_eval_split(run, tmp_path):
+def test_a_self_training_learner_reads_the_stop_set_to_leave_it_out(run, tmp_path):
+    """Every compared model job of the plan, as Snakemake would run it from scratch: those of a learner
+    that reads the unlabelled pool (selftrain) get the seed's stop set, which they must leave out; the
+    others do not read it. (That training never sees the eval split: tests/test_model.py.)"""
     results, _ = run
-    # every train job of the plan, as Snakemake would run it from scratch
     proc = snakemake(results, "-n", "--forceall", configs=CONFIGS)
-    jobs = proc.stdout.split("\nrule ")[1:] + proc.stdout.split("\nlocalrule ")[1:]
-    trains = [j for j in jobs if j.split(":", 1)[0] in ("train", "train_compare", "ceiling", "ceiling_compare")]
-    assert len(trains) == 4 + 2 * 4 + 1 + 2  # the experiment's, compared (round 1), ceilings
-    assert not any("round0/compare" in job for job in trains)  # compare.rounds: [1]
-    for job in trains:
+    jobs = [j for j in proc.stdout.split("\nrule ")[1:] if j.split(":", 1)[0] == "compare_model"]
+    assert len(jobs) == 2 * 4  # compare.rounds: [1], the arm's and the twin's manifest, 4 learners
+    for job in jobs:
         inputs = next(line for line in job.splitlines() if line.strip().startswith("input:"))
-        assert "eval" not in inputs.split("input:", 1)[1], inputs
-        if "selftrain" in job.split("wildcards:", 1)[-1].split("\n", 1)[0]:
-            assert "stop_set/seed0.parquet" in inputs
+        selftrain = "compare/selftrain/" in job
+        assert ("stop_set/seed0.parquet" in inputs) == selftrain, job
 
 
 def test_adding_a_learner_schedules_only_its_jobs_and_the_table(run, tmp_path):
@@ -94,4 +93,4 @@ def test_adding_a_learner_schedules_only_its_jobs_and_the_table(run, tmp_path):
     extra = {"compare": {**cfg["compare"], "learners": [*COMPARED, "finetune"]},
              "learner": {**cfg["learner"], "finetune": {"epochs": 1, "min_steps": 8, "max_length": 64}}}
     counts = job_counts(snakemake(results, "-n", configs=CONFIGS, extra=extra, tmp=tmp_path).stdout)
-    assert counts == {"train_compare": 2, "evaluate_compare": 2, "learner_table": 1, "all": 1}
+    assert counts == {"compare_model": 2, "learner_table": 1, "all": 1}

@@ -33,24 +33,36 @@ def test_snakefmt_check_passes():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+RULE = re.compile(r"(?:rule|checkpoint) (\w+):|use rule (\w+) as (\w+) with:")
+
+
 def rule_blocks() -> dict[str, str]:
-    """{rule name: the text of its block} for every rule and checkpoint in the Snakefile and rules/."""
+    """{rule name: the text of its block} for every rule and checkpoint in the Snakefile and rules/
+    (a ``use rule A as B with:`` block: B's own lines)."""
     blocks = {}
     for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
-        for block in re.split(r"^(?=(?:rule|checkpoint) \w+:)", path.read_text(), flags=re.M)[1:]:
-            name = re.match(r"(?:rule|checkpoint) (\w+):", block).group(1)
+        for block in re.split(r"^(?=(?:rule|checkpoint) \w+:|use rule \w+ as \w+ with:)", path.read_text(), flags=re.M)[1:]:
+            m = RULE.match(block)
+            name = m.group(1) or m.group(3)
             assert name not in blocks, f"rule {name} defined twice"
             blocks[name] = block
     return blocks
 
 
+def parent_rules() -> dict[str, str]:
+    """{rule B: rule A} for every ``use rule A as B with:``."""
+    return {m.group(3): m.group(2) for block in rule_blocks().values() if (m := RULE.match(block)) and m.group(2)}
+
+
 def rules_with(directive: str) -> dict[str, str | None]:
     """{rule name: the first value of `directive` in its block (on the directive's line or the next),
-    or None} for every rule in rules/ and the Snakefile."""
+    or None} for every rule in rules/ and the Snakefile; a ``use rule`` inherits what it leaves out."""
     found = {}
     for name, block in rule_blocks().items():
         m = re.search(rf"^    {directive}:[ \t]*(?:\n\s+)?(\S.*)$", block, flags=re.M)
         found[name] = m.group(1).strip() if m else None
+    for name, parent in parent_rules().items():
+        found[name] = found[name] or found[parent]
     return found
 
 

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from bucket_al.errors import ConfigError
-from bucket_al.learners import LEARNERS, LinearLearner, coerce_numbers, load_learner, make_learner
+from bucket_al.learners import learner_class, load_learner, make_learner
+from bucket_al.learners.base import Learner
+from bucket_al.learners.linear import LinearLearner
+from bucket_al.plugins import LEARNERS
 
 
 def blobs(n_classes=3, per_class=60, dim=10, seed=0, spread=1.0):
@@ -83,7 +86,7 @@ def test_save_load_round_trip(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temp directory left
     assert sorted(p.name for p in path.iterdir()) == ["learner.json", "weights.npz"]
     loaded = LinearLearner.load(path)
-    assert (loaded.n_classes, loaded.C, loaded.max_iter, loaded.seed) == (3, 0.5, 500, 4)
+    assert (loaded.n_classes, loaded.params["C"], loaded.params["max_iter"], loaded.seed) == (3, 0.5, 500, 4)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     again = load_learner(path)
     assert isinstance(again, LinearLearner)
@@ -104,13 +107,8 @@ def test_save_load_missing_class(tmp_path):
 def test_make_learner():
     model = make_learner("linear", list("abcd"), {"C": 2.0, "max_iter": 50}, seed=9)
     assert isinstance(model, LinearLearner)
-    assert (model.n_classes, model.C, model.max_iter, model.seed) == (4, 2.0, 50, 9)
+    assert (model.n_classes, model.params["C"], model.params["max_iter"], model.seed) == (4, 2.0, 50, 9)
     assert model.label_names == list("abcd")
-    assert set(LEARNERS) == {"linear", "finetune", "nb", "knn", "setfit", "selftrain"}
-    assert {name: cls.features for name, cls in LEARNERS.items()} == {
-        "linear": "embeddings", "finetune": "text", "nb": "text", "knn": "embeddings", "setfit": "text",
-        "selftrain": "text"}
-    assert all(cls.name == name for name, cls in LEARNERS.items())
 
 
 def test_save_overwrites_an_older_checkpoint(tmp_path):
@@ -118,7 +116,7 @@ def test_save_overwrites_an_older_checkpoint(tmp_path):
     LinearLearner(n_classes=2, C=0.1).fit(X, y).save(tmp_path / "model")
     newer = LinearLearner(n_classes=2, C=1.0).fit(X, y)
     newer.save(tmp_path / "model")
-    assert load_learner(tmp_path / "model").C == 1.0
+    assert load_learner(tmp_path / "model").params["C"] == 1.0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
@@ -128,53 +126,92 @@ def test_load_learner_needs_a_checkpoint_directory(tmp_path):
 
 
 def test_make_learner_unknown_name():
-    choices = r"\(choose from linear, finetune, nb, knn, setfit, selftrain\)"
+    choices = rf"\(choose from {', '.join(LEARNERS.names)}\)"
     with pytest.raises(ConfigError, match=rf"^learner\.name: unknown learner 'svm' {choices}$"):
         make_learner("svm", ["a", "b"])
 
 
 def test_non_positive_c():
-    with pytest.raises(ConfigError, match=r"learner\.linear\.C"):
+    with pytest.raises(ConfigError, match=r"^learner\.linear\.C: 0 is less than or equal to the minimum of 0$"):
         make_learner("linear", ["a", "b"], {"C": 0})
 
 
-# ---------------------------------------------------------------- numbers written as strings
-
-# One float and one int parameter of every learner, written as YAML 1.1 leaves them: strings.
-AS_STRINGS = {
-    "linear": ({"C": "5e-2", "max_iter": "1e3"}, lambda m: (m.C, m.max_iter)),
-    "finetune": ({"lr": "1e-4", "min_steps": "20"}, lambda m: (m.params["lr"], m.params["min_steps"])),
-    "nb": ({"alpha": "1e-1", "min_df": "2"}, lambda m: (m.alpha, m.min_df)),
-    "knn": ({"k": "5"}, lambda m: (m.k,)),
-    "setfit": ({"lr": "3e-5", "num_iterations": "2.0"}, lambda m: (m.params["lr"], m.params["num_iterations"])),
-    # lr is a finetune parameter that selftrain passes on to it; per_class is selftrain's own
-    "selftrain": ({"lr": "1e-4", "per_class": "5e1"}, lambda m: (m.params["lr"], m.params["per_class"])),
-}
-EXPECTED = {"linear": (0.05, 1000), "finetune": (1e-4, 20), "nb": (0.1, 2), "knn": (5,), "setfit": (3e-5, 2),
-            "selftrain": (1e-4, 50)}
+def test_booleans_and_fractions_are_not_counts():
+    with pytest.raises(ConfigError, match=r"^learner\.linear\.C: True is not of type 'number'$"):
+        make_learner("linear", ["a", "b"], {"C": True})
+    with pytest.raises(ConfigError, match=r"^learner\.linear\.max_iter: 1.5 is not of type 'integer'$"):
+        make_learner("linear", ["a", "b"], {"max_iter": 1.5})
+    with pytest.raises(ConfigError, match=r"^learner\.linear\.max_iter: 0 is less than the minimum of 1$"):
+        make_learner("linear", ["a", "b"], {"max_iter": 0})
+    assert make_learner("linear", ["a", "b"], {"max_iter": 2.0}).params["max_iter"] == 2  # a whole number
 
 
-@pytest.mark.parametrize("name", sorted(LEARNERS))
+# ---------------------------------------------------------------- every registered learner
+
+
+@pytest.mark.parametrize("name", LEARNERS.names)
+def test_every_learner_declares_what_the_rules_read(name):
+    cls = learner_class(name)
+    assert cls.name == name and issubclass(cls, Learner)
+    assert cls.features in ("embeddings", "text")
+    for step in ("model", "ceiling"):
+        assert set(cls.resources[step]) >= {"mem_mb", "runtime"}, step
+        assert all(isinstance(v, int) and v > 0 for v in cls.resources[step].values()), step
+    for flag in ("seeded", "uses_gpu", "uses_encoder", "reads_pool"):
+        assert isinstance(getattr(cls, flag), bool), flag
+    for key, spec in cls.params.items():
+        assert spec.get("description"), f"learner.{name}.{key} has no description"
+    cls.resolve({}, f"learner.{name}")  # the defaults pass their own checks
+
+
+def numeric_params(name):
+    """(key, default) of every number or integer parameter of a learner with a numeric default."""
+    cls = learner_class(name)
+    return [(k, s["default"]) for k, s in cls.params.items()
+            if isinstance(s.get("default"), (int, float)) and not isinstance(s.get("default"), bool)]
+
+
+@pytest.mark.parametrize("name", LEARNERS.names)
 def test_numbers_written_as_strings_are_numbers(name):
-    params, read = AS_STRINGS[name]
-    model = make_learner(name, ["a", "b"], params)
-    assert read(model) == EXPECTED[name]
-    assert all(type(v) is type(e) for v, e in zip(read(model), EXPECTED[name]))
+    """YAML 1.1 reads 1e-4 (no dot) as a string: every numeric parameter takes its number as text."""
+    for key, default in numeric_params(name):
+        text = f"{default:e}" if isinstance(default, float) else str(default)
+        got = learner_class(name).resolve({key: text}, f"learner.{name}")[key]
+        integer = "integer" in str(learner_class(name).params[key].get("type"))
+        assert got == pytest.approx(default) and isinstance(got, int if integer else (int, float)), (key, text, got)
 
 
-@pytest.mark.parametrize("name", sorted(LEARNERS))
+@pytest.mark.parametrize("name", LEARNERS.names)
 def test_a_string_that_is_no_number_names_the_key(name):
-    key = next(iter(AS_STRINGS[name][0]))
-    with pytest.raises(ConfigError, match=rf"^learner\.{name}\.{key}: expected a number, got 'abc'$"):
-        make_learner(name, ["a", "b"], {key: "abc"})
+    for key, _ in numeric_params(name):
+        with pytest.raises(ConfigError, match=rf"^learner\.{name}\.{key}: 'abc' is not of type "):
+            make_learner(name, ["a", "b"], {key: "abc"})
+        with pytest.raises(ConfigError, match=rf"^learner\.{name}\.{key}: True is not of type "):
+            make_learner(name, ["a", "b"], {key: True})
 
 
-def test_coerce_numbers_leaves_other_values_alone():
-    params = {"model": "package:x", "device": "cpu", "lr": 1e-4, "epochs": 2, "group_by_length": "yes",
-              "min_steps": " 7 "}
-    out = coerce_numbers("finetune", LEARNERS["finetune"], params)
-    assert out == {**params, "min_steps": 7}
-    assert coerce_numbers("setfit", LEARNERS["setfit"], {"num_iterations": None}) == {"num_iterations": None}
-    with pytest.raises(ConfigError, match=r"^learner\.linear\.max_iter: expected a whole number, got '1e-3'$"):
-        coerce_numbers("linear", LinearLearner, {"max_iter": "1e-3"})
-    assert params["min_steps"] == " 7 "  # the config itself is not changed
+@pytest.mark.parametrize("name", LEARNERS.names)
+def test_an_unknown_parameter_names_the_learner(name):
+    with pytest.raises(ConfigError, match=rf"^learner\.{name}: unknown parameters \['no_such_key'\]"):
+        make_learner(name, ["a", "b"], {"no_such_key": 1})
+
+
+CHEAP = [n for n in LEARNERS.names if not learner_class(n).uses_encoder]  # the rest: their own tests
+
+
+@pytest.mark.parametrize("name", CHEAP)
+def test_every_cheap_learner_fits_saves_and_reloads_the_same_model(name, tmp_path):
+    cls = learner_class(name)
+    X, y = blobs(3, per_class=40, seed=8)
+    if cls.features == "text":
+        words = np.array(["red", "green", "blue"])
+        X = np.array([f"{words[c]} thing {i % 7}" for i, c in enumerate(y)], dtype=object)
+    model = make_learner(name, ["a", "b", "c"], {}, seed=1).fit(X[:90], y[:90])
+    p = model.predict_proba(X[90:])
+    assert p.shape == (30, 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    assert (p.argmax(axis=1) == y[90:]).mean() >= 0.9
+    model.save(tmp_path / "model")
+    again = load_learner(tmp_path / "model")
+    assert type(again) is cls and again.params == model.params and again.seed == 1
+    np.testing.assert_array_equal(again.predict_proba(X[90:]), p)

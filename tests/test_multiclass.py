@@ -40,8 +40,8 @@ def test_three_string_classes_from_csv(tmp_path):
         "seeds": [0],
         "dataset": {"data_dir": str(data), "text_column": "review", "label_column": "sentiment",
                     "eval_split": "dev", "limit": {"pool": None}},
-        "bucket": {"k": 6},
-        "selection": {"rounds": 2, "n": 2, "m": 2, "cold_start": "nearest",
+        "bucket": {"k": 6, "pick": "nearest"},
+        "selection": {"rounds": 2, "n": 2, "m": 2,
                       "arms": ["within_bucket", "recluster"], "candidate_factor": 5},
         "stopping": {"stop_set": 100},  # of the 600 pool rows
     }

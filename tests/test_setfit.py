@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from bucket_al.errors import ConfigError
-from bucket_al.finetune import LearnerError
+from bucket_al.learners.finetune import LearnerError
 from bucket_al.learners import load_learner, make_learner
-from bucket_al.setfit_learner import LOSS_CHECK_STEPS, SetFitLearner, contrastive_pairs, setfit_failure
+from bucket_al.learners.setfit import LOSS_CHECK_STEPS, SetFitLearner, contrastive_pairs, setfit_failure
 
 SST2_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/sst2"
 NAMES = ["negative", "positive"]
@@ -87,15 +87,18 @@ def test_parameters_checked_without_loading_a_model():
     model = make_learner("setfit", NAMES, {"model": "/nowhere/at/all", "lr": "3e-5", "num_iterations": "2"})
     assert model.body is None and model.params["lr"] == 3e-5 and model.params["num_iterations"] == 2
     assert make_learner("setfit", NAMES, {"num_iterations": None}).params["num_iterations"] is None
-    for key, value, message in [("lr", 0, r"out of range \(0\)"), ("epochs", 0, r"out of range \(0\)"),
-                                ("num_iterations", 0, r"out of range \(0\)"), ("head_C", -1, r"out of range"),
-                                ("warmup_ratio", 1, r"out of range"), ("lr", "fast", "expected a number, got 'fast'"),
-                                ("epochs", "1.5", "expected a whole number, got '1.5'"),
-                                ("sampling_strategy", "all", "unknown sampling strategy 'all'"),
-                                ("device", "tpu", "unknown device 'tpu'")]:
+    for key, value, message in [("lr", 0, "0 is less than or equal to the minimum of 0"),
+                                ("epochs", 0, "0 is less than the minimum of 1"),
+                                ("num_iterations", 0, "0 is less than the minimum of 1"),
+                                ("head_C", -1, "-1 is less than or equal to the minimum of 0"),
+                                ("warmup_ratio", 1, "1 is greater than or equal to the maximum of 1"),
+                                ("lr", "fast", "'fast' is not of type 'number'"),
+                                ("epochs", "1.5", "1.5 is not of type 'integer'"),
+                                ("sampling_strategy", "all", "'all' is not one of"),
+                                ("device", "tpu", "'tpu' is not one of")]:
         with pytest.raises(ConfigError, match=rf"^learner\.setfit\.{key}: {message}"):
             make_learner("setfit", NAMES, {key: value})
-    with pytest.raises(ConfigError, match=r"^learner\.setfit: .*'body_learning_rate'"):
+    with pytest.raises(ConfigError, match=r"^learner\.setfit: unknown parameters \['body_learning_rate'\]"):
         make_learner("setfit", NAMES, {"body_learning_rate": 1e-5})
 
 

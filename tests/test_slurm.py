@@ -1,11 +1,10 @@
 """Integration: the SST-2 slice, for one seed, submitted through a real single-node SLURM cluster
 (tests/local_slurm.sh: munged, slurmctld, slurmd on this machine) with profiles/slurm and
-snakemake-executor-plugin-slurm. Every job must run as a SLURM job and the results must equal a
-local run of the same config. One seed plans every rule of the slice's DAG (the second seed only
-repeats them) at half the sbatch jobs: each job pays two snakemake start-ups and a status check on
-top of its own work, so the two-seed slice took about 8 minutes here against 2 locally. Needs root
-(and apt-get when slurm-wlm/munge are not installed); skipped, with the reason, only where the
-machine cannot run SLURM at all."""
+snakemake-executor-plugin-slurm. Every job must run on the cluster, the seed's small jobs bundled into
+one sbatch job (the profile's groups), and the results must equal a local run of the same config. One
+seed plans every rule of the slice's DAG (the second seed only repeats them). Needs root (and apt-get
+when slurm-wlm/munge are not installed); skipped, with the reason, only where the machine cannot run
+SLURM at all."""
 
 from __future__ import annotations
 
@@ -42,7 +41,9 @@ def run_one_seed(results, *args, **kwargs):
     cluster and locally, so none of them plans the second seed."""
     return snakemake(results, *args, extra=ONE_SEED, **kwargs)
 
-SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
+# a job's id is an integer, a group job's a uuid
+SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
+MAX_SBATCH = 10  # the slice for one seed: 8 jobs that are not per seed, and the seed's group
 
 
 def cannot_run_slurm() -> str | None:
@@ -100,27 +101,34 @@ def slurm_run(cluster, tmp_path_factory):
     proc = run_one_seed(results, *slurm_args(logdir), env=cluster["env"])
     wall = time.monotonic() - t0
     out = proc.stdout + proc.stderr
-    submitted = [(int(job), int(slurm_id), log) for job, slurm_id, log in SUBMITTED.findall(out)]
+    submitted = [(job, int(slurm_id), log) for job, slurm_id, log in SUBMITTED.findall(out)]
     print(f"SLURM run: {len(submitted)} sbatch jobs, ids {submitted[0][1]}..{submitted[-1][1]}, {wall:.0f} s wall")
     return {"results": results, "out": out, "planned": planned, "submitted": submitted, "logdir": logdir,
             "cluster": cluster}
 
 
-def test_every_job_ran_as_a_slurm_job(slurm_run):
+def test_every_job_ran_as_a_slurm_job_and_a_seed_is_one_sbatch_job(slurm_run):
     submitted, planned = slurm_run["submitted"], slurm_run["planned"]
-    # every job of the plan except the target rule `all` (no command, run by snakemake itself)
-    assert len(submitted) == sum(planned.values()) - planned.get("all", 0), (len(submitted), planned)
+    assert len(submitted) <= MAX_SBATCH, len(submitted)
     assert len({job for job, _, _ in submitted}) == len(submitted)
     assert len({slurm_id for _, slurm_id, _ in submitted}) == len(submitted)  # one sbatch job each
+    groups = [log for _, _, log in submitted if "/group_" in os.fspath(log)]
+    assert len(groups) == 1, groups  # the seed's buckets, stop set, selections and models
     per_rule = {}
     for _, slurm_id, log in submitted:
         log = os.fspath(log)
         assert log.startswith(str(slurm_run["logdir"])) and log.endswith(f"/{slurm_id}.log"), log
         text = open(log).read()
-        rule = re.search(r"Finished jobid: \d+ \(Rule: (\w+)\)", text)
-        assert rule, f"SLURM log {log} does not show a finished job:\n{text[-2000:]}"
-        assert "1 of 1 steps (100%) done" in text, log
-        per_rule[rule.group(1)] = per_rule.get(rule.group(1), 0) + 1
+        # every job, alone or in a group, runs in its own snakemake on the node, which names it "localrule"
+        rules = re.findall(r"^localrule (\w+):", text, flags=re.M)
+        assert rules, f"SLURM log {log} does not show a finished job:\n{text[-2000:]}"
+        if "/group_" not in log:
+            assert len(rules) == 1 and "1 of 1 steps (100%) done" in text, log
+        else:
+            assert re.search(rf"{len(rules)} of {len(rules)} steps \(100%\) done", text), log
+        for rule in rules:
+            per_rule[rule] = per_rule.get(rule, 0) + 1
+    # every job of the plan except the target rule `all` (no command, run by snakemake itself)
     assert per_rule == {r: n for r, n in planned.items() if r != "all"}
 
 
@@ -147,34 +155,31 @@ def test_results_equal_a_local_run(slurm_run, tmp_path):
 
 
 def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(slurm_run, tmp_path):
-    """Runs last: it damages the SLURM run's results on purpose. One model's weights are replaced
-    by garbage, so its evaluation job raises on the cluster when the ceilings are evaluated again
-    (--forcerun evaluate_ceiling: a checkpoint is a directory, and a file changed inside it does not
-    make it newer); two independent metrics files are deleted, so their jobs must still be redone
-    with --keep-going."""
+    """Runs last: it damages the SLURM run's results on purpose. The scores round 2 of the seed's arm
+    selects from are replaced by garbage and that selection is forced to run again, so it raises on the
+    cluster; two independent metrics files (of the random twin) are deleted, so their model jobs must
+    still be redone with --keep-going."""
     results, env = slurm_run["results"], slurm_run["cluster"]["env"]
     out = results / EXPERIMENT
-    (out / "ceiling" / "seed0" / "model" / "weights.npz").write_text("not a checkpoint\n")
-    redo = [out / "within_bucket" / "seed0" / "round1" / "metrics.json",
-            out / "random" / "seed0" / "round2" / "metrics.json"]
+    (out / "within_bucket" / "seed0" / "round1" / "scores.parquet").write_text("not a scores table\n")
+    redo = [out / "random" / "seed0" / "round1" / "metrics.json", out / "random" / "seed0" / "round2" / "metrics.json"]
     for path in redo:
         path.unlink()
     logdir = tmp_path / "slurm-logs"
-    proc = run_one_seed(results, "--keep-going", "--forcerun", "evaluate_ceiling", *slurm_args(logdir), env=env,
-                        check=False)
+    forced = out / "within_bucket" / "seed0" / "round2" / "manifest.parquet"
+    proc = run_one_seed(results, "--keep-going", "--forcerun", str(forced), *slurm_args(logdir), env=env, check=False)
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "Error in rule evaluate_ceiling" in text, text[-4000:]
-    failed = re.search(r"SLURM-job '(\d+)' failed", text)
-    assert failed, text[-4000:]
-    # the rule's log and the SLURM log of the failed job are named, and the error itself is shown
-    assert f"{out}/logs/ceiling/seed0/evaluate.log" in text
-    assert f"{logdir}/rule_evaluate_ceiling/0/{failed.group(1)}.log" in text
+    assert "Error in rule select_round" in text, text[-4000:]
+    # the failed group job, the SLURM log of its sbatch job and the rule's log are named
+    assert "Error in group seed0" in text, text[-4000:]
+    assert re.search(rf"log: {logdir}/group_seed0_model_last_select_round/\d+\.log", text), text[-4000:]
+    assert f"{out}/logs/within_bucket/seed0/select_round2.log" in text
     # the rule's log, printed by show-failed-logs, holds the exception the job raised
-    assert "evaluate_ceiling failed" in text and "Traceback" in text and "ValueError" in text, text[-4000:]
-    # the independent jobs ran (on the cluster) and the aggregate that needs the broken one did not
+    assert "select_round failed" in text and "Traceback" in text and "ArrowInvalid" in text, text[-4000:]
+    # the independent jobs ran (on the cluster, each its own group job) and the aggregate did not
     for path in redo:
         assert path.is_file(), path
     assert text.count("has been submitted with SLURM jobid") == 3, text[-4000:]
     assert "rule aggregate:" not in text
-    assert not (out / "ceiling" / "seed0" / "metrics.json").exists()  # no stale metrics of a broken model
+    assert not forced.exists()  # no manifest from a failed selection

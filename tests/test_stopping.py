@@ -74,9 +74,9 @@ def test_criteria_parameters_are_checked_with_their_config_key():
     assert criterion_params("stopping.criteria.kappa", "kappa", {"threshold": 0.95}) == {"window": 3, "threshold": 0.95}
     with pytest.raises(ConfigError, match=r"^stopping.criteria.kappa: unknown parameters \['windw'\]"):
         criterion_params("stopping.criteria.kappa", "kappa", {"windw": 2})
-    with pytest.raises(ConfigError, match=r"^selection.stop.window: must be a count >= 1, got 0"):
+    with pytest.raises(ConfigError, match=r"^selection.stop.window: 0 is less than the minimum of 1$"):
         parse_stop({"criterion": "kappa", "window": 0})
-    with pytest.raises(ConfigError, match=r"^stopping.criteria.budget.labels: criterion 'budget' needs it"):
+    with pytest.raises(ConfigError, match=r"^stopping.criteria.budget.labels: 'budget' needs it"):
         parse_criteria({"budget": {}})
     with pytest.raises(ConfigError, match=r"^selection.stop: unknown stopping criterion 'kapa'"):
         parse_stop({"criterion": "kapa"})
@@ -86,7 +86,7 @@ def test_criteria_parameters_are_checked_with_their_config_key():
     assert parse_criteria({"kappa": [{"threshold": 0.99}, {"threshold": 0.9, "window": 2}], "budget": {"labels": 9}}) == [
         ("kappa", {"window": 3, "threshold": 0.99}), ("kappa", {"window": 2, "threshold": 0.9}),
         ("budget", {"labels": 9})]
-    with pytest.raises(ConfigError, match=r"^stopping.criteria.kappa\[1\].threshold: must be a kappa in \[-1, 1\]"):
+    with pytest.raises(ConfigError, match=r"^stopping.criteria.kappa\[1\].threshold: 2 is greater than the maximum of 1$"):
         parse_criteria({"kappa": [{"threshold": 0.99}, {"threshold": 2}]})
     assert parse_stop({"criterion": "budget", "labels": 500}) == ("budget", {"labels": 500})
 
@@ -145,13 +145,29 @@ def test_editing_the_criteria_never_redraws_the_stop_set_or_retrains_a_model():
     stop set, the selections and the models never import them (bucket_al.provenance)."""
     from pathlib import Path
 
+    from bucket_al.plugins import COLD_STARTS, CRITERIA, LEARNERS, QUERIES
     from bucket_al.provenance import package_modules
 
     root = Path(__file__).resolve().parents[1]
-    for script in ("stop_set", "select_twin", "select_cold_start", "select_round", "train", "score", "evaluate"):
-        assert "bucket_al.stopping" not in package_modules(root / "workflow/scripts" / f"{script}.py",
-                                                           root / "src/bucket_al"), script
+    plugins = [r.module(n) for r in (LEARNERS, QUERIES, COLD_STARTS) for n in r.names]
+    for script in ("stop_set", "select_twin", "select_cold_start", "select_round", "model"):
+        modules = package_modules(root / "workflow/scripts" / f"{script}.py", root / "src/bucket_al", plugins)
+        assert not [m for m in modules if m.startswith("bucket_al.stopping")], script
     assert "bucket_al.stopping" in package_modules(root / "workflow/scripts/stop_check.py", root / "src/bucket_al")
+    assert "bucket_al.stopping.small_text" in package_modules(root / "workflow/scripts/stop_check.py",
+                                                                root / "src/bucket_al", [CRITERIA.module("kappa")])
+
+
+def test_small_text_is_imported_without_torch():
+    """small-text imports torch and transformers whenever they are installed (seconds), which its
+    stopping criteria never use; bucket_al.stopping.small_text hides them while it imports it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from bucket_al.stopping.small_text import stopping_criteria; c = stopping_criteria(); "
+            "print(c.KappaAverage.__name__, 'torch' in sys.modules, 'transformers' in sys.modules, sys.modules.get('torch'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["KappaAverage", "False", "False", "None"], out
 
 
 @pytest.mark.parametrize("kind", ["embeddings", "text"])

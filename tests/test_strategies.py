@@ -7,20 +7,37 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bucket_al.strategies import (
-    COLD_STARTS,
-    NEEDS,
-    STRATEGIES,
-    ColdStartContext,
-    QueryContext,
-    cal,
-    coreset,
-    gradient_embedding,
-    kmeans_pp,
-    probcover,
-    topk,
-    typiclust,
-)
+from bucket_al.plugins import COLD_STARTS, QUERIES
+from bucket_al.strategies.badge import gradient_embedding, kmeans_pp
+from bucket_al.strategies.base import NEEDS, ColdStartContext, QueryContext
+
+
+def query(name, ctx, budget):
+    return QUERIES.get(name)().query(ctx, budget)
+
+
+def cold_start(name, ctx, budget):
+    return COLD_STARTS.get(name)().query(ctx, budget)
+
+
+def coreset(ctx, budget):
+    return query("coreset", ctx, budget)
+
+
+def cal(ctx, budget):
+    return query("cal", ctx, budget)
+
+
+def topk(ctx, budget):
+    return query("topk", ctx, budget)
+
+
+def typiclust(ctx, budget):
+    return cold_start("typiclust", ctx, budget)
+
+
+def probcover(ctx, budget):
+    return cold_start("probcover", ctx, budget)
 
 
 def query_ctx(row_id, proba, X=None, labelled_X=None, labelled_proba=None, labelled_ids=None, seed=0, **params):
@@ -37,10 +54,11 @@ def query_ctx(row_id, proba, X=None, labelled_X=None, labelled_proba=None, label
         last_layer=None if X is None else np.asarray(X, dtype=np.float64))
 
 
-def test_registries_declare_known_needs():
-    for registry in (STRATEGIES, COLD_STARTS):
-        for name, strategy in registry.items():
-            assert strategy.needs <= NEEDS, name
+@pytest.mark.parametrize("registry, name", [(r, n) for r in (QUERIES, COLD_STARTS) for n in r.names])
+def test_every_strategy_declares_known_needs_and_settings(registry, name):
+    strategy = registry.get(name)
+    assert strategy.needs <= NEEDS, name
+    assert all(key.count(".") == 1 for key in getattr(strategy, "settings", ())), "settings are config keys (a.b)"
 
 
 def test_gradient_embedding_by_hand():
@@ -119,27 +137,27 @@ def pool_case(seed=0, n=400, classes=3):
     return row_id, X, proba
 
 
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", QUERIES.names)
 def test_every_query_strategy_keeps_the_invariants(name):
     row_id, X, proba = pool_case()
     lab = slice(0, 40)
     cand = slice(40, None)
-    strategy = STRATEGIES[name]
+    strategy = QUERIES.get(name)
 
     def ctx(seed):
         return QueryContext(
             row_id=row_id[cand], proba=proba[cand], uncertainty=1 - proba[cand].max(axis=1),
             labelled_row_id=row_id[lab], labelled_proba=proba[lab], seed=seed, m=3, k=5,
-            params={"candidate_factor": 3, "n_init": 2, **strategy.params},
+            params={"candidate_factor": 3, "n_init": 2, **strategy.defaults()},
             bucket=(row_id[cand] % 5), embeddings=X[cand], labelled_embeddings=X[lab], reduced=X[cand, :3],
             labelled_reduced=X[lab, :3], last_layer=X[cand])
 
-    a = np.asarray(strategy.fn(ctx(1), 15))
+    a = np.asarray(strategy().query(ctx(1), 15))
     assert len(a) == 15 and len(set(a)) == 15 and set(a) <= set(row_id[cand])
-    np.testing.assert_array_equal(a, strategy.fn(ctx(1), 15))  # same seed, same picks
+    np.testing.assert_array_equal(a, strategy().query(ctx(1), 15))  # same seed, same picks
 
 
-@pytest.mark.parametrize("name", sorted(COLD_STARTS))
+@pytest.mark.parametrize("name", COLD_STARTS.names)
 def test_every_cold_start_keeps_the_invariants(name):
     row_id, X, _ = pool_case()
     import pandas as pd
@@ -148,8 +166,8 @@ def test_every_cold_start_keeps_the_invariants(name):
 
     def ctx(seed):
         return ColdStartContext(row_id=row_id, seed=seed, n=4, pick="random", buckets=buckets, reduced=X[:, :3],
-                                params=dict(COLD_STARTS[name].params))
+                                params=COLD_STARTS.get(name).defaults())
 
-    a = np.asarray(COLD_STARTS[name].fn(ctx(2), 20))
+    a = np.asarray(cold_start(name, ctx(2), 20))
     assert len(a) == 20 and len(set(a)) == 20 and set(a) <= set(row_id)
-    np.testing.assert_array_equal(a, COLD_STARTS[name].fn(ctx(2), 20))
+    np.testing.assert_array_equal(a, cold_start(name, ctx(2), 20))

@@ -23,6 +23,7 @@ ARMS = {arm.name: arm for arm in parse_arms(CFG["selection"]["arms"])}
 STRATEGIES = list(ARMS)  # the arms compared with the random twin
 BUCKETED = [a for a in ARMS if ARMS[a].cold_start == "buckets"]  # arms sharing the bucketed cold start
 SEEDS = CFG["seeds"]
+CEILING_SEEDS = SEEDS[:1]  # the linear learner's fit does not depend on the seed (seeded = False)
 ROUNDS = CFG["selection"]["rounds"]
 PLAN = budgets(CFG["selection"]["n"], CFG["selection"]["m"], CFG["bucket"]["k"], ROUNDS)
 
@@ -47,7 +48,7 @@ def manifest(out, arm, seed, rnd):
 def test_summary_has_every_arm_seed_and_round(run):
     summary = pd.read_csv(run["out"] / "summary.csv")
     assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1", "model"]
-    assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(SEEDS)
+    assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(CEILING_SEEDS)
     for arm in STRATEGIES + ["random"]:
         rows = summary[summary["arm"] == arm].sort_values(["seed", "round"])
         assert rows["n_labeled"].tolist() == PLAN * len(SEEDS)
@@ -144,12 +145,14 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "rounds": ROUNDS + 1}}, tmp=tmp_path)
     s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(proc.stdout) == {
-        "select_round": s, "score": s,  # score the last model, pick the new round
-        "train": s + k, "evaluate": s + k, "select_twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1,
+        "model": s,  # each arm's old last round: its model now also scores the pool, for the new round
+        "select_round": s, "model_last": s + k, "select_twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1,
+        "all": 1,
     }
     new = [p for p in scheduled_outputs(proc.stdout) if re.search(r"/round\d+/", p)]
     assert new
-    assert all(f"/round{ROUNDS}/" in p or p.endswith(f"round{ROUNDS - 1}/scores.parquet") for p in new), new
+    last = [f"{run['out']}/{arm}/seed{seed}/round{ROUNDS - 1}/" for arm in STRATEGIES for seed in SEEDS]
+    assert all(f"/round{ROUNDS}/" in p or any(p.startswith(d) for d in last) for p in new), new
 
 
 def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_path):
@@ -159,9 +162,8 @@ def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_
     extra = {"selection": {**CFG["selection"], "arms": [*CFG["selection"]["arms"], "margin"]}}
     proc = snakemake(run["results"], "-n", extra=extra, tmp=tmp_path)
     k = len(SEEDS)
-    assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "score": k * (ROUNDS - 2),
-                                       "train": k * (ROUNDS - 1), "evaluate": k * (ROUNDS - 1), "aggregate": 1,
-                                       "stopping": 1, "pick_map": 1, "all": 1}
+    assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "model": k * (ROUNDS - 2), "model_last": k,
+                                       "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
     new = [p for p in scheduled_outputs(proc.stdout) if "/seed" in p]
     assert new and all(f"{run['out']}/margin/" in p for p in new), new
 
@@ -170,7 +172,7 @@ def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "m": CFG["selection"]["m"] + 1}},
                      tmp=tmp_path)
     counts = job_counts(proc.stdout)
-    for rule in ("data", "embed", "reduce", "bucket", "select_cold_start", "ceiling", "evaluate_ceiling"):
+    for rule in ("data", "embed", "reduce", "bucket", "select_cold_start", "ceiling"):
         assert rule not in counts, (rule, counts)
     outs = scheduled_outputs(proc.stdout)
     assert not [p for p in outs if "/round0/" in p]
@@ -201,38 +203,82 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     # rounds also read n_init; arms with the random cold start keep everything
     b, k = len(BUCKETED) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
-        "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "score": k + b * (ROUNDS - 2),
-        "train": k + b * (ROUNDS - 1), "evaluate": k + b * (ROUNDS - 1), "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
+        "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "model": k + b * (ROUNDS - 2),
+        "model_last": b, "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
+
+
+def edited(checkout, rel, old, new):
+    """Replace ``old`` by ``new`` in a file of the checkout; returns a function that puts it back."""
+    path = checkout / rel
+    original = path.read_text()
+    assert old in original, (rel, old)
+    path.write_text(original.replace(old, new))
+    return lambda: path.write_text(original)
+
+
+def dry_run_in(checkout, run, extra=None, tmp=None):
+    return job_counts(snakemake(run["results"], "-n", cwd=checkout, extra=extra, tmp=tmp).stdout)
 
 
 def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_path):
     """Snakemake's code trigger sees only a rule's script; the rules also pass a digest of the
-    bucket_al modules the script runs (bucket_al.provenance), so an edit of the package re-runs the
-    steps that execute it and nothing else. Edited in a temporary checkout."""
+    bucket_al modules the script runs and of the plug-ins it runs (bucket_al.provenance), so an edit
+    of the package re-runs the steps that execute it and nothing else. Edited in a temporary checkout."""
     checkout = checkout_copy(tmp_path / "checkout")
-    select = checkout / "src/bucket_al/select.py"
-    original = select.read_text()
-    assert '-scored["entropy"]' in original
-    select.write_text(original.replace('-scored["entropy"]', 'scored["entropy"]'))  # lowest entropy first
-    # every selection (the bucketed cold start, every arm's rounds) and what follows; never the twins,
-    # the models of the random cold start or the ceiling
-    s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
-    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {
-        "select_cold_start": k, "select_round": s * (ROUNDS - 1), "score": k + s * (ROUNDS - 2),
-        "train": k + s * (ROUNDS - 1), "evaluate": k + s * (ROUNDS - 1), "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
-    select.write_text(original)
-    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {}
-    aggregate = checkout / "src/bucket_al/aggregate.py"
-    aggregate.write_text(aggregate.read_text() + "\n\nEDITED = True\n")
-    # (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it runs that module too)
-    assert job_counts(snakemake(run["results"], "-n", cwd=checkout).stdout) == {"aggregate": 1, "stopping": 1,
-                                                                                "all": 1}
+    s, k, b = len(STRATEGIES) * len(SEEDS), len(SEEDS), len(BUCKETED) * len(SEEDS)
+    finals = {"aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
+    # the seed's query strategies (strategies/bucketed.py): the bucketed arms' rounds and what follows;
+    # never their shared cold start, the entropy arm, the twins or the ceiling
+    undo = edited(checkout, "src/bucket_al/strategies/bucketed.py", "ctx.m, budget)", "ctx.m, budget)  # edited")
+    assert dry_run_in(checkout, run) == {"select_round": b * (ROUNDS - 1), "model": b * (ROUNDS - 2),
+                                         "model_last": b, **finals}
+    undo()
+    assert dry_run_in(checkout, run) == {}
+    # what the bucketed cold start and the bucketed rounds share (select.py): both, and what follows
+    undo = edited(checkout, "src/bucket_al/select.py", "by rank, then by the incoming order", "edited")
+    assert dry_run_in(checkout, run) == {"select_cold_start": k, "select_round": b * (ROUNDS - 1),
+                                         "model": k + b * (ROUNDS - 2), "model_last": b, **finals}
+    undo()
+    # the aggregate (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it runs
+    # that module too)
+    undo = edited(checkout, "src/bucket_al/aggregate.py", "TWIN = ", "EDITED = True\nTWIN = ")
+    assert dry_run_in(checkout, run) == {"aggregate": 1, "stopping": 1, "all": 1}
+    undo()
+    # a learner the experiment does not use: no model re-runs (the linear learner's jobs do not run setfit)
+    undo = edited(checkout, "src/bucket_al/learners/setfit.py", "SAMPLING_STRATEGIES = ", "EDITED = 1\nSAMPLING_STRATEGIES = ")
+    assert dry_run_in(checkout, run) == {}
+    undo()
+    # the learner the experiment uses: every model, the ceiling too, and what reads them
+    undo = edited(checkout, "src/bucket_al/learners/linear.py", "class LinearLearner", "EDITED = 1\n\n\nclass LinearLearner")
+    models = dry_run_in(checkout, run)
+    assert models["model"] + models["model_last"] == s * (ROUNDS - 1) + k * ROUNDS + k and models["ceiling"] == 1
+    undo()
+    assert dry_run_in(checkout, run) == {}
+
+
+def test_adding_a_plug_in_re_runs_nothing(run, tmp_path):
+    """A new query strategy (one class in its own module and one registry line) re-plans no cached
+    job; an arm that uses it plans only that arm's jobs."""
+    checkout = checkout_copy(tmp_path / "checkout")
+    (checkout / "src/bucket_al/strategies/density.py").write_text(
+        "import numpy as np\n\nfrom .base import QueryStrategy, by_uncertainty\n\n\n"
+        "class DensityEntropy(QueryStrategy):\n    \"\"\"Entropy (a test's stand-in).\"\"\"\n\n"
+        "    name = \"density_entropy\"\n\n    def query(self, ctx, budget):\n"
+        "        return ctx.row_id[by_uncertainty(ctx)[:budget]]\n")
+    edited(checkout, "src/bucket_al/plugins.py", '    "cal": "bucket_al.strategies.cal:Cal",\n',
+           '    "cal": "bucket_al.strategies.cal:Cal",\n    "density_entropy": "bucket_al.strategies.density:DensityEntropy",\n')
+    assert dry_run_in(checkout, run) == {}
+    extra = {"selection": {**CFG["selection"], "arms": [*CFG["selection"]["arms"], {"name": "dense", "query": "density_entropy"}]}}
+    k = len(SEEDS)
+    assert dry_run_in(checkout, run, extra, tmp_path) == {"select_round": k * (ROUNDS - 1), "model": k * (ROUNDS - 2),
+                                                          "model_last": k, "aggregate": 1, "stopping": 1,
+                                                          "pick_map": 1, "all": 1}
 
 
 def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):
     encoder = CFG["encoder"]
     # batch_size and device change the speed, not the vectors: nothing to re-embed
-    faster = {"encoder": {**encoder, "batch_size": encoder["batch_size"] * 4, "device": "cpu"}}
+    faster = {"encoder": {**encoder, "batch_size": 128, "device": "cpu"}}  # the default is 32
     assert job_counts(snakemake(run["results"], "-n", extra=faster, tmp=tmp_path).stdout) == {}
     # another experiment in the same results folder with another max_length gets embeddings of its own
     # instead of overwriting the slice's
@@ -247,7 +293,7 @@ def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):
 def test_umap_reduces_once_per_seed(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"reduce": {"method": "umap", "dim": 10}}, tmp=tmp_path)
     reductions = sorted(p for p in scheduled_outputs(proc.stdout) if "/reduce/" in p)
-    assert reductions == [f"{run['out']}/reduce/seed{s}.parquet" for s in SEEDS]
+    assert reductions == sorted(f"{run['out']}/reduce/seed{s}.{ext}" for s in SEEDS for ext in ("arrow", "parquet"))
 
 
 def test_report_has_the_learning_curve_the_round_table_and_the_ceiling(run, tmp_path):

@@ -147,7 +147,10 @@ def assert_same_results(a: Path, b: Path) -> int:
     files compared."""
     import json
 
+    import numpy as np
     import pandas as pd
+
+    from bucket_al.io import read_vectors
 
     fa, fb = result_files(a), result_files(b)
     assert sorted(fa) == sorted(fb), sorted(set(fa) ^ set(fb))
@@ -163,6 +166,8 @@ def assert_same_results(a: Path, b: Path) -> int:
             assert path.read_text() == fb[rel].read_text(), rel
         elif name.endswith(".csv"):
             pd.testing.assert_frame_equal(pd.read_csv(path), pd.read_csv(fb[rel]))
-    for rel in (r for r in fa if r.startswith("embeddings/")):
-        pd.testing.assert_frame_equal(pd.read_parquet(fa[rel]), pd.read_parquet(fb[rel]), rtol=1e-5)
+    for rel in (r for r in fa if r.startswith("embeddings/") and r.endswith((".parquet", ".arrow"))):
+        (ia, va), (ib, vb) = read_vectors(fa[rel]), read_vectors(fb[rel])
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_allclose(va, vb, rtol=1e-5, atol=1e-6)
     return len(fa)

@@ -2,33 +2,52 @@
 (rounds >= 1) with its uncertainty measure; every arm is paired with the same random twin.
 
 :data:`PRESETS` names the arms a user would pick; ``selection.arms`` lists preset names and/or
-custom arms (``{name, cold_start, query, measure, params}``). The rules read an arm's
-declarations (:func:`needs`) to give each selection job the files it needs, and share one round 0
-per cold start and seed between all the arms that start the same way (the ``random`` cold start is
-the random twin's own round 0).
+custom arms (``{name, cold_start, cold_start_params, query, measure, params}``). The rules read the
+declarations of an arm's strategies to give each selection job the files it needs, and share one
+round 0 per cold start (with its parameters) and seed between all the arms that start the same way
+(the ``random`` cold start is the random twin's own round 0).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, check_choice
-from .strategies import COLD_STARTS, MEASURES, STRATEGIES
+from .plugins import COLD_STARTS, QUERIES
+from .score import MEASURES
 
 
 @dataclass(frozen=True)
 class Arm:
     name: str
     cold_start: str  # a COLD_STARTS name
-    query: str  # a STRATEGIES name
+    query: str  # a QUERIES name
     measure: str = "entropy"  # a MEASURES name, for the strategies that rank by uncertainty
     params: dict = field(default_factory=dict)  # the query strategy's own parameters
+    cold_start_params: dict = field(default_factory=dict)  # the cold start's own parameters
     about: str = ""
 
     def spec(self) -> dict:
         """What the select rule passes to the strategy (a param: changing it re-runs the arm)."""
         return {"query": self.query, "measure": self.measure, "params": dict(self.params)}
+
+    @property
+    def cold_key(self) -> str:
+        """The shared round 0 of this arm's cold start and its parameters: the cold start's name, with
+        a digest of the parameters when they differ from its defaults."""
+        cls = COLD_STARTS.get(self.cold_start)
+        given = cls.resolve(self.cold_start_params, f"arm '{self.name}': cold_start_params")
+        if given == cls.resolve({}, self.cold_start):
+            return self.cold_start
+        return f"{self.cold_start}-{hashlib.sha1(json.dumps(given, sort_keys=True).encode()).hexdigest()[:8]}"
+
+    @property
+    def cold_unit(self) -> str:
+        """The folder of the arm's round 0: the random twin's for the random cold start."""
+        return "random" if self.cold_key == "random" else f"cold_start/{self.cold_key}"
 
 
 PRESETS = {arm.name: arm for arm in [
@@ -67,10 +86,10 @@ def parse_arms(entries: list, learner=None) -> list[Arm]:
             check_choice(key, "arm", entry, PRESETS)
             arm = PRESETS[entry]
         elif isinstance(entry, dict):
-            unknown = set(entry) - {"name", "cold_start", "query", "measure", "params"}
+            unknown = set(entry) - {"name", "cold_start", "cold_start_params", "query", "measure", "params"}
             if unknown:
-                raise ConfigError(f"{key}: unknown keys {sorted(unknown)} (an arm has name, cold_start, query, "
-                                  "measure, params)")
+                raise ConfigError(f"{key}: unknown keys {sorted(unknown)} (an arm has name, cold_start, "
+                                  "cold_start_params, query, measure, params)")
             if "name" not in entry:
                 raise ConfigError(f"{key}: a custom arm needs a name")
             base = PRESETS.get(entry["name"])
@@ -78,19 +97,18 @@ def parse_arms(entries: list, learner=None) -> list[Arm]:
                       cold_start=entry.get("cold_start", base.cold_start if base else "random"),
                       query=entry.get("query", base.query if base else "topk"),
                       measure=entry.get("measure", base.measure if base else "entropy"),
-                      params=dict(entry.get("params") or {}))
+                      params=dict(entry.get("params") or {}),
+                      cold_start_params=dict(entry.get("cold_start_params") or {}))
         else:
             raise ConfigError(f"{key}: an arm is a preset name or a mapping, got {entry!r}")
         if arm.name in RESERVED or not re.fullmatch(r"[A-Za-z0-9_-]+", arm.name):
             raise ConfigError(f"{key}: '{arm.name}' cannot name an arm (letters, digits, _ and -; not one of "
                               f"{', '.join(sorted(RESERVED))})")
-        check_choice(f"{key}.cold_start", "cold start", arm.cold_start, COLD_STARTS)
-        check_choice(f"{key}.query", "query strategy", arm.query, STRATEGIES)
+        COLD_STARTS.check(f"{key}.cold_start", arm.cold_start)
+        QUERIES.check(f"{key}.query", arm.query)
         check_choice(f"{key}.measure", "uncertainty measure", arm.measure, MEASURES)
-        unknown = set(arm.params) - set(STRATEGIES[arm.query].params)
-        if unknown:
-            raise ConfigError(f"{key}.params: unknown parameters {sorted(unknown)} for query '{arm.query}' "
-                              f"(it takes {', '.join(sorted(STRATEGIES[arm.query].params)) or 'none'})")
+        QUERIES.get(arm.query).resolve(arm.params, f"{key}.params")
+        COLD_STARTS.get(arm.cold_start).resolve(arm.cold_start_params, f"{key}.cold_start_params")
         if (learner is not None and "grad_embedding" in query_needs(arm) and learner.features != "embeddings"
                 and not hasattr(learner, "predict_proba_and_last_layer")):
             raise ConfigError(f"{key}: query '{arm.query}' needs the learner's last layer, which learner "
@@ -105,13 +123,13 @@ def parse_arms(entries: list, learner=None) -> list[Arm]:
 
 def query_needs(arm: Arm) -> frozenset:
     """What the arm's query strategy reads besides the previous manifest and the scores table."""
-    return STRATEGIES[arm.query].needs
+    return QUERIES.get(arm.query).needs
 
 
 def cold_start_needs(name: str) -> frozenset:
-    return COLD_STARTS[name].needs
+    return COLD_STARTS.get(name).needs
 
 
 def query_settings_of(arm: Arm) -> tuple:
-    """The workflow settings (strategies.SETTINGS) the arm's query strategy reads."""
-    return STRATEGIES[arm.query].settings
+    """The workflow settings (config keys) the arm's query strategy reads."""
+    return QUERIES.get(arm.query).settings

@@ -11,11 +11,11 @@ from pathlib import Path
 from .data import check_splits, local_split_path, read_local, unreadable
 from .embed import embedding_key, position_limit, resolve_encoder  # noqa: F401 (embedding_key: for the rules)
 from .errors import ConfigError, DataError, check_choice
-from .learners import LEARNERS, make_learner
+from .learners import learner_class
+from .plugins import LEARNERS
 from .reduce import METHODS
-from .select import COLD_START_PICKS, check_budget
-from .stopping import CRITERIA, parse_criteria, parse_stop
-
+from .select import check_budget
+from .stopping import parse_criteria, parse_stop, reads_stop_set
 
 
 def dataset_key(cfg: dict) -> str:
@@ -30,6 +30,8 @@ def dataset_key(cfg: dict) -> str:
 RENAMED = {
     ("selection", "strategies"): "selection.strategies: replaced by selection.arms, which takes the same names "
                                  "(within_bucket, recluster) and more (see README, 'Arms')",
+    ("selection", "cold_start"): "selection.cold_start: renamed bucket.pick (random or nearest: how the buckets "
+                                 "cold start picks n rows in a bucket); an arm's cold start is its own cold_start",
 }
 
 
@@ -102,13 +104,7 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         raise ConfigError(f"experiment: '{cfg['experiment']}' would write the experiment into the results "
                           "folder itself or its parent; give it a name (e.g. sst2-offline)")
     sel = cfg["selection"]
-    check_choice("selection.cold_start", "pick", sel["cold_start"], COLD_START_PICKS)
-    learner = cfg["learner"]
-    params = learner.get(learner["name"]) or {}
-    make_learner(learner["name"], ["0", "1"], params)  # unknown name or parameters
-    make_learner(learner["name"], ["0", "1"], {**params, **cfg["ceiling"]["params"]})
-    if "model" in params:
-        resolve_encoder(params["model"], f"learner.{learner['name']}.model")  # a fine-tuned model's own start
+    check_learners(cfg)
     extra = set(cfg["ceiling"]["seeds"] or []) - set(cfg["seeds"])
     if extra:
         raise ConfigError(f"ceiling.seeds: {sorted(extra)} not in seeds {cfg['seeds']}")
@@ -131,13 +127,29 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"], stop_set)
 
 
+def check_learners(cfg: dict) -> None:
+    """learner.name and every learner.<name> section: a registered learner, with parameters of the
+    right type and range (its declared params); the ceiling's overrides too; a fine-tuned model's own
+    start (learner.<name>.model) must exist."""
+    learner = cfg["learner"]
+    name = learner["name"]
+    for section in [k for k in learner if k != "name"]:
+        LEARNERS.check(f"learner.{section}", section)
+        learner_class(section).resolve(learner[section], f"learner.{section}")
+    cls = learner_class(name)
+    params = cls.resolve(learner.get(name), f"learner.{name}")
+    cls.resolve({**(learner.get(name) or {}), **cfg["ceiling"]["params"]}, "ceiling.params")
+    if params.get("model"):
+        resolve_encoder(params["model"], f"learner.{name}.model")
+
+
 def check_stopping(cfg: dict) -> None:
     """stopping.criteria and selection.stop: known criteria with valid parameters, and a stop set
     for selection.stop's criterion if it reads one (in hindsight, stopping.stop_set: 0 leaves the
     stop-set criteria out, and the printed summary says so)."""
     parse_criteria(cfg["stopping"]["criteria"])
     stop = parse_stop(cfg["selection"]["stop"])
-    if cfg["stopping"]["stop_set"] == 0 and stop and CRITERIA[stop[0]].stop_set:
+    if cfg["stopping"]["stop_set"] == 0 and stop and reads_stop_set(stop[0]):
         raise ConfigError(f"selection.stop: criterion '{stop[0]}' reads the stop set, but stopping.stop_set is 0")
 
 
@@ -147,10 +159,9 @@ def check_compare(cfg: dict) -> None:
     (the compared learners follow the arms' manifests, which selection.stop makes open-ended)."""
     cmp, main = cfg["compare"], cfg["learner"]["name"]
     for name in cmp["learners"]:
-        check_choice("compare.learners", "learner", name, LEARNERS)
+        LEARNERS.check("compare.learners", name)
         if name == main:
             raise ConfigError(f"compare.learners: '{name}' is learner.name already (it trains every model anyway)")
-        make_learner(name, ["0", "1"], cfg["learner"].get(name) or {})  # unknown or bad learner.<name> keys
     if len(set(cmp["learners"])) != len(cmp["learners"]):
         raise ConfigError("compare.learners: a learner is listed twice")
     extra = [n for n in cmp["ceiling"] if n not in cmp["learners"]]

@@ -69,25 +69,47 @@ def read_table(path, columns=None) -> pd.DataFrame:
     return pq.read_table(path, columns=columns).to_pandas()
 
 
-def write_vectors(row_id: np.ndarray, X: np.ndarray, path) -> None:
-    """Write a matrix as parquet: ``row_id`` (int64) and ``vector`` (fixed-size list of float32)."""
+def vector_table(row_id: np.ndarray, X: np.ndarray) -> pa.Table:
+    """A matrix as an Arrow table: ``row_id`` (int64) and ``vector`` (fixed-size list of float32)."""
     X = np.ascontiguousarray(X, dtype=np.float32)
     if X.ndim != 2 or len(row_id) != len(X):
         raise ValueError(f"expected {len(row_id)} rows of vectors, got shape {X.shape}")
     vectors = pa.FixedSizeListArray.from_arrays(pa.array(X.reshape(-1)), X.shape[1])
-    table = pa.table({"row_id": pa.array(np.asarray(row_id, dtype=np.int64)), "vector": vectors})
+    return pa.table({"row_id": pa.array(np.asarray(row_id, dtype=np.int64)), "vector": vectors})
+
+
+def write_vectors(row_id: np.ndarray, X: np.ndarray, path) -> None:
+    """Write a matrix as parquet (:func:`vector_table`), atomically."""
+    table = vector_table(row_id, X)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
 
 
+def write_vector_map(row_id: np.ndarray, X: np.ndarray, path) -> None:
+    """The same matrix as :func:`write_vectors`, as an uncompressed Arrow IPC file (``.arrow``): a job
+    maps it in well under a millisecond and reads only the rows it touches (:func:`read_vectors`),
+    where decoding the parquet file of a 67,349 x 384 pool takes a second."""
+    table = vector_table(row_id, X)
+    with atomic_path(path) as tmp:
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(len(table), 1))
+
+
 def read_vectors(path) -> tuple[np.ndarray, np.ndarray]:
-    """Read what :func:`write_vectors` wrote: ``(row_id, X)`` with X float32 of shape (rows, dim)."""
-    table = pq.read_table(path)
-    row_id = table.column("row_id").to_numpy()
-    col = table.column("vector").combine_chunks()
-    dim = col.type.list_size
-    X = col.values.to_numpy(zero_copy_only=False).reshape(-1, dim)
-    return row_id, X
+    """Read what :func:`write_vectors` (a ``.parquet`` file) or :func:`write_vector_map` (``.arrow``,
+    memory-mapped: read-only views, nothing is read until used) wrote: ``(row_id, X)`` with X float32
+    of shape (rows, dim)."""
+    if str(path).endswith(".arrow"):
+        table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    else:
+        table = pq.read_table(path)
+    ids, col = table.column("row_id"), table.column("vector")
+    if col.num_chunks == 1:  # as written: views of the file's buffers, no copy
+        ids, col = ids.chunk(0), col.chunk(0)
+    else:
+        ids, col = ids.combine_chunks(), col.combine_chunks()
+    X = col.values.to_numpy(zero_copy_only=False).reshape(-1, col.type.list_size)
+    return ids.to_numpy(zero_copy_only=False), X
 
 
 def write_json(obj, path) -> None:

@@ -1,8 +1,8 @@
 """The select steps' glue: read what an arm's cold start or query strategy declared it needs, build
 its context, call it, and return the new cumulative manifest.
 
-Cold starts and query strategies themselves live in :mod:`bucket_al.strategies` (one registry
-each); this module only lines the files up with the candidate rows.
+Cold starts and query strategies themselves are plug-ins (:mod:`bucket_al.strategies`, registered
+in :mod:`bucket_al.plugins`); this module only lines the files up with the candidate rows.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .plugins import COLD_STARTS, QUERIES
 from .rows import aligned, manifest
-from .strategies import COLD_STARTS, STRATEGIES, ColdStartContext, QueryContext
+from .strategies.base import ColdStartContext, QueryContext
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,12 @@ def cold_start_round(name: str, pool_ids: np.ndarray, budget: int, seed: int, *,
     """Round 0's manifest by cold start ``name`` (``buckets``: row_id/bucket/distance of the seed's
     k-means; ``reduced``: ``(row_id, X)`` of the reduced pool)."""
     ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
-    cold_start = COLD_STARTS[name]
+    cold_start = COLD_STARTS.get(name)
     ctx = ColdStartContext(row_id=ids, seed=seed, n=n, pick=pick,
                            buckets=None if buckets is None else buckets.set_index("row_id").loc[ids].reset_index(),
                            reduced=_vectors(reduced, ids, "reduced pool"),
-                           params={**cold_start.params, **(params or {})})  # declared defaults, then the arm's
-    chosen = np.asarray(cold_start.fn(ctx, budget), dtype=np.int64)
+                           params=cold_start.resolve(params, f"cold start '{name}'"))  # declared defaults, then the arm's
+    chosen = np.asarray(cold_start().query(ctx, budget), dtype=np.int64)
     check_picks(chosen, ids, budget, f"cold start '{name}'")
     log.info("round 0 (cold start %s): %d rows", name, len(chosen))
     return manifest(chosen, 0)
@@ -47,9 +48,9 @@ def query_round(spec: dict, previous: pd.DataFrame, scores: pd.DataFrame, *, m: 
                 embeddings=None, reduced=None, last_layer=None) -> pd.DataFrame:
     """Round ``round_`` >= 1: the query strategy of ``spec`` (``{query, measure, params}``) adds
     ``m*k`` rows from the unlabelled rows of ``scores`` to the ``previous`` manifest. ``settings``:
-    the workflow settings the strategy declared (strategies.SETTINGS); ``embeddings``, ``reduced``,
+    the workflow settings the strategy declared, by their last name; ``embeddings``, ``reduced``,
     ``last_layer``: ``(row_id, X)`` pairs, given when the strategy needs them."""
-    strategy = STRATEGIES[spec["query"]]
+    strategy = QUERIES.get(spec["query"])
     labelled_mask = scores["labelled"].to_numpy()
     if set(scores.loc[labelled_mask, "row_id"]) != set(previous["row_id"]):
         raise ValueError("the scores table's labelled rows are not the previous manifest's rows (stale file? re-run)")
@@ -63,10 +64,10 @@ def query_round(spec: dict, previous: pd.DataFrame, scores: pd.DataFrame, *, m: 
         embeddings=_vectors(embeddings, ids, "embeddings"), labelled_embeddings=_vectors(embeddings, lab_ids, "embeddings"),
         reduced=_vectors(reduced, ids, "reduced pool"), labelled_reduced=_vectors(reduced, lab_ids, "reduced pool"),
         last_layer=_vectors(last_layer, ids, "last layer"), seed=seed, m=m, k=k,
-        params={**(settings or {}), **strategy.params, **spec.get("params", {})},
+        params={**(settings or {}), **strategy.resolve(spec.get("params"), f"query '{spec['query']}'")},
     )
     budget = m * k
-    chosen = np.asarray(strategy.fn(ctx, budget), dtype=np.int64)
+    chosen = np.asarray(strategy().query(ctx, budget), dtype=np.int64)
     check_picks(chosen, ids, budget, f"query '{spec['query']}'")
     picked = cand.set_index("row_id").loc[chosen, spec["measure"]]
     log.info("round %d (%s, %s): %d new rows, mean %s %.4f (candidates: %.4f); %d labelled in all", round_,

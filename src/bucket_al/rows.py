@@ -59,3 +59,13 @@ def selectable(pool_ids: np.ndarray, stop_set_ids: np.ndarray | None) -> np.ndar
     """The pool rows an arm or a twin may label: all but the seed's stop set (sorted)."""
     ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
     return ids if stop_set_ids is None else np.setdiff1d(ids, np.asarray(stop_set_ids, dtype=np.int64))
+
+
+def unlabelled_rows(pool_ids, manifest_ids, stop_set_ids) -> np.ndarray:
+    """The pool rows a learner that reads the pool (self-training) may pseudo-label, sorted: outside
+    the manifest and the seed's stop set; none for a model of the whole pool (``manifest_ids`` None),
+    whose every row is labelled. (The eval split is a separate file that training never reads.)"""
+    if manifest_ids is None:
+        return np.array([], dtype=np.int64)
+    out = np.setdiff1d(np.asarray(pool_ids, dtype=np.int64), np.asarray(manifest_ids, dtype=np.int64))
+    return out if stop_set_ids is None else np.setdiff1d(out, np.asarray(stop_set_ids, dtype=np.int64))

@@ -1,6 +1,6 @@
 """Rule embed: mean-pooled embeddings of one role's cleaned rows."""
 from bucket_al.embed import embed_texts, load_encoder
-from bucket_al.io import read_table, write_vectors
+from bucket_al.io import read_table, write_vector_map, write_vectors
 from bucket_al.runtime import run_step, set_threads
 
 
@@ -13,7 +13,8 @@ def main(smk):
     set_threads(smk.threads)  # again, now that torch is imported
     X = embed_texts(rows["text"], tokenizer, model, device,
                     batch_size=speed["batch_size"], max_length=smk.params.max_length)
-    write_vectors(rows["row_id"].to_numpy(), X, smk.output[0])
+    write_vectors(rows["row_id"].to_numpy(), X, smk.output.parquet)
+    write_vector_map(rows["row_id"].to_numpy(), X, smk.output.arrow)
 
 
 run_step(main, snakemake)  # noqa: F821

@@ -10,6 +10,7 @@ def main(smk):
     pool = selectable(read_table(smk.input.pool, columns=["row_id"])["row_id"].to_numpy(),
                       read_table(smk.input.stop_set)["row_id"].to_numpy() if "stop_set" in given else None)
     manifest = cold_start_round(p.cold, pool, p.budget, int(smk.wildcards.seed), n=p.n, pick=p.pick,
+                                params=dict(p.cold_params),
                                 buckets=read_table(smk.input.buckets) if "buckets" in given else None,
                                 reduced=read_vectors(smk.input.reduced) if "reduced" in given else None)
     write_table(manifest, smk.output[0])

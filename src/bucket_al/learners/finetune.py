@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import check_max_length, pick_device, resolve_encoder
-from .errors import BucketALError, ConfigError
-from .hub import from_hub
-from .io import atomic_dir, read_meta, write_meta
+from ..embed import check_max_length, pick_device, resolve_encoder
+from ..errors import BucketALError, ConfigError
+from ..hub import from_hub
+from .base import EncoderLearner
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def learning_failure(losses: list[float], train_accuracy: float, majority: float
     return "; ".join(problems) or None
 
 
-class FinetuneLearner:
+class FinetuneLearner(EncoderLearner):
     """``AutoModelForSequenceClassification`` from ``model`` (hub id, model directory or
     ``package:<module>``; the workflow passes ``encoder.model``), trained on raw sentences.
 
@@ -82,43 +82,37 @@ class FinetuneLearner:
     """
 
     name = "finetune"
-    features = "text"
-    uses_gpu = True  # trains a transformer: worth a GPU on a cluster (resources.gpu)
-    uses_encoder = True  # model and device default to encoder.model and encoder.device
+    params = {
+        **EncoderLearner.params,
+        "epochs": {"type": "number", "exclusiveMinimum": 0, "default": 3, "description": "passes over the round's rows"},
+        "min_steps": {"type": "integer", "minimum": 0, "default": 100,
+                      "description": "small budgets still get this many updates"},
+        "lr": {"type": "number", "exclusiveMinimum": 0, "default": 2e-5, "description": "AdamW learning rate"},
+        "batch_size": {"type": "integer", "minimum": 1, "default": 32, "description": "rows per step"},
+        "max_length": {"type": "integer", "minimum": 8, "default": 128, "description": "tokens per sentence at most"},
+        "warmup_ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.1,
+                         "description": "linear warm-up over this share of the steps"},
+        "weight_decay": {"type": "number", "minimum": 0, "default": 0.01,
+                         "description": "AdamW weight decay (none on biases and LayerNorm)"},
+        "group_by_length": {"type": "boolean", "default": True,
+                            "description": "batches of similar length (less padding), in random order"},
+        "predict_batch_size": {"type": "integer", "minimum": 1, "default": 128, "description": "rows per batch when predicting"},
+    }
 
-    def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
-                 model: str = "google-bert/bert-base-uncased", epochs: float = 3, min_steps: int = 100,
-                 lr: float = 2e-5, batch_size: int = 32, max_length: int = 128, warmup_ratio: float = 0.1,
-                 weight_decay: float = 0.01, group_by_length: bool = True, predict_batch_size: int = 128,
-                 device: str = "auto", progress: bool = True, section: str = "finetune"):
-        for key, value, ok in [("epochs", epochs, epochs > 0), ("min_steps", min_steps, min_steps >= 0),
-                               ("lr", lr, lr > 0), ("batch_size", batch_size, batch_size >= 1),
-                               ("max_length", max_length, max_length >= 8),
-                               ("warmup_ratio", warmup_ratio, 0 <= warmup_ratio < 1),
-                               ("weight_decay", weight_decay, weight_decay >= 0),
-                               ("predict_batch_size", predict_batch_size, predict_batch_size >= 1)]:
-            if not ok:
-                raise ConfigError(f"learner.{section}.{key}: out of range ({value})")
-        if device not in ("auto", "cpu", "cuda"):
-            raise ConfigError(f"learner.{section}.device: unknown device '{device}' (choose from auto, cpu, cuda)")
-        self.section = section  # the config section its parameters come from, for error messages
-        self.n_classes, self.seed = int(n_classes), int(seed)
-        self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
-        self.params = dict(model=model, epochs=epochs, min_steps=int(min_steps), lr=float(lr),
-                           batch_size=int(batch_size), max_length=int(max_length),
-                           warmup_ratio=float(warmup_ratio), weight_decay=float(weight_decay),
-                           group_by_length=bool(group_by_length), predict_batch_size=int(predict_batch_size),
-                           device=device)
+    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, progress: bool = True,
+                 **params):
+        super().__init__(n_classes, label_names, seed, **params)
         self.progress = progress
         self.model = self.tokenizer = self.device = None
-        self.training = {}
 
     # -- loading ---------------------------------------------------------------------------
     def _load_pretrained(self):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         spec = self.params["model"]
-        source = resolve_encoder(spec)
+        if spec is None:
+            raise ConfigError(f"learner.{self.name}.model: no model to fine-tune (the workflow passes encoder.model)")
+        source = resolve_encoder(spec, f"learner.{self.name}.model")
         id2label = dict(enumerate(self.label_names))
 
         def load():
@@ -129,8 +123,8 @@ class FinetuneLearner:
             return tokenizer, model
 
         self.tokenizer, self.model = load() if source != spec else from_hub(load, "encoder.model", spec)
-        check_max_length(self.params["max_length"], self.tokenizer, self.model.config, f"learner.{self.section}.max_length")
-        self.device = pick_device(self.params["device"])
+        check_max_length(self.params["max_length"], self.tokenizer, self.model.config, f"learner.{self.name}.max_length")
+        self.device = pick_device(self.params["device"] or "auto")
         self.model.to(self.device)
 
     def _autocast(self):
@@ -238,8 +232,8 @@ class FinetuneLearner:
         if failure:
             raise LearnerError(
                 f"{self.name} did not learn in {steps} steps: {failure}; likely causes: the learning rate "
-                f"(learner.{self.section}.lr={p['lr']:g}; 2e-5 to 1e-4 usually works), too few steps "
-                f"(learner.{self.section}.epochs / min_steps), or labels that do not match the text "
+                f"(learner.{self.name}.lr={p['lr']:g}; 2e-5 to 1e-4 usually works), too few steps "
+                f"(learner.{self.name}.epochs / min_steps), or labels that do not match the text "
                 f"(dataset.label_column)")
         return summary
 
@@ -298,24 +292,15 @@ class FinetuneLearner:
         return proba, hidden
 
     # -- checkpoint ------------------------------------------------------------------------
-    def save(self, path) -> None:
-        meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
-                "seed": self.seed, "params": self.params, "training": self.training}
-        with atomic_dir(path) as tmp:
-            self.model.save_pretrained(tmp, safe_serialization=True)
-            self.tokenizer.save_pretrained(tmp)
-            write_meta(tmp, meta)
+    def save_state(self, directory) -> None:
+        self.model.save_pretrained(directory, safe_serialization=True)
+        self.tokenizer.save_pretrained(directory)
 
-    @classmethod
-    def load(cls, path, device: str = "auto") -> "FinetuneLearner":
+    def load_state(self, directory, device: str | None = None) -> None:
+        """``device``: where to load it (default: its own ``device`` parameter, or auto)."""
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        meta = read_meta(path)
-        params = {**meta["params"], "device": device}
-        model = cls(meta["n_classes"], seed=meta["seed"], label_names=meta["label_names"], **params)
-        model.tokenizer = AutoTokenizer.from_pretrained(Path(path))
-        model.model = AutoModelForSequenceClassification.from_pretrained(Path(path))
-        model.device = pick_device(device)
-        model.model.to(model.device).eval()
-        model.training = meta.get("training", {})
-        return model
+        self.tokenizer = AutoTokenizer.from_pretrained(Path(directory))
+        self.model = AutoModelForSequenceClassification.from_pretrained(Path(directory))
+        self.device = pick_device(device or self.params["device"] or "auto")
+        self.model.to(self.device).eval()

@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .baselines import spread_columns
-from .embed import pick_device, resolve_encoder
-from .errors import ConfigError, check_choice
+from ..embed import pick_device, resolve_encoder
+from ..errors import ConfigError
+from ..hub import from_hub
+from .base import EncoderLearner, softmax_of_logits
 from .finetune import CHECK_ROWS, LearnerError, learning_failure
-from .hub import from_hub
-from .io import atomic_dir, read_meta, write_meta
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ def contrastive_pairs(y: np.ndarray, num_iterations: int, rng: np.random.Generat
     return np.concatenate(left), np.concatenate(right), np.concatenate(target)
 
 
-class SetFitLearner:
+class SetFitLearner(EncoderLearner):
     """SetFit on ``model`` (a sentence encoder: hub id, model directory or ``package:<module>``;
     the workflow passes ``encoder.model``), trained on raw sentences.
 
@@ -92,37 +91,34 @@ class SetFitLearner:
     at ``lr`` with ``warmup_ratio`` linear warm-up. Head: scikit-learn logistic regression
     (``head_C``) on the fine-tuned embeddings. ``max_length`` caps tokens per sentence.
     ``device``: auto, cpu or cuda; training runs where the Hugging Face Trainer puts it (a
-    visible GPU), so ``cpu`` is refused while a GPU is visible.
+    visible GPU), so ``cpu`` is refused while a GPU is visible. On the whole pool (the ceiling)
+    keep the pairs few, e.g. ``ceiling.params: {num_iterations: 1}``.
     """
 
     name = "setfit"
-    features = "text"
-    uses_gpu = True  # trains a transformer: worth a GPU on a cluster (resources.gpu)
-    uses_encoder = True  # model and device default to encoder.model and encoder.device
+    params = {
+        **EncoderLearner.params,
+        "num_iterations": {"type": ["integer", "null"], "minimum": 1, "default": 5,
+                           "description": "each iteration pairs every row with one row of its class and one of "
+                                          "another; null: setfit's sampling_strategy, which builds all rows^2/2 pairs"},
+        "sampling_strategy": {"enum": list(SAMPLING_STRATEGIES), "default": "oversampling",
+                              "description": "setfit's pair sampling, used when num_iterations is null"},
+        "epochs": {"type": "integer", "minimum": 1, "default": 1, "description": "passes over the pairs"},
+        "batch_size": {"type": "integer", "minimum": 1, "default": 16, "description": "pairs per step"},
+        "lr": {"type": "number", "exclusiveMinimum": 0, "default": 2e-5, "description": "the body's learning rate"},
+        "warmup_ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.1,
+                         "description": "linear warm-up over this share of the steps"},
+        "head_C": {"type": "number", "exclusiveMinimum": 0, "default": 1.0,
+                   "description": "inverse L2 strength of the logistic-regression head"},
+        "max_length": {"type": "integer", "minimum": 8, "default": 128, "description": "tokens per sentence at most"},
+        "predict_batch_size": {"type": "integer", "minimum": 1, "default": 128, "description": "rows per batch when embedding"},
+    }
 
-    def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
-                 model: str = "sentence-transformers/all-MiniLM-L6-v2", num_iterations: int | None = 5,
-                 sampling_strategy: str = "oversampling", epochs: int = 1, batch_size: int = 16,
-                 lr: float = 2e-5, warmup_ratio: float = 0.1, head_C: float = 1.0, max_length: int = 128,
-                 predict_batch_size: int = 128, device: str = "auto", progress: bool = True):
-        for key, value, ok in [("num_iterations", num_iterations, num_iterations is None or num_iterations >= 1),
-                               ("epochs", epochs, epochs >= 1), ("batch_size", batch_size, batch_size >= 1),
-                               ("lr", lr, lr > 0), ("warmup_ratio", warmup_ratio, 0 <= warmup_ratio < 1),
-                               ("head_C", head_C, head_C > 0), ("max_length", max_length, max_length >= 8),
-                               ("predict_batch_size", predict_batch_size, predict_batch_size >= 1)]:
-            if not ok:
-                raise ConfigError(f"learner.setfit.{key}: out of range ({value})")
-        check_choice("learner.setfit.sampling_strategy", "sampling strategy", sampling_strategy, SAMPLING_STRATEGIES)
-        check_choice("learner.setfit.device", "device", device, ("auto", "cpu", "cuda"))
-        self.n_classes, self.seed = int(n_classes), int(seed)
-        self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
-        self.params = dict(model=model, num_iterations=None if num_iterations is None else int(num_iterations),
-                           sampling_strategy=sampling_strategy, epochs=int(epochs), batch_size=int(batch_size),
-                           lr=float(lr), warmup_ratio=float(warmup_ratio), head_C=float(head_C),
-                           max_length=int(max_length), predict_batch_size=int(predict_batch_size), device=device)
+    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, progress: bool = True,
+                 **params):
+        super().__init__(n_classes, label_names, seed, **params)
         self.progress = progress
         self.body = self.coef_ = self.intercept_ = self.classes_ = None
-        self.training = {}
 
     # -- the body ----------------------------------------------------------------------------
     def _load_body(self, source: str, device: str):
@@ -134,8 +130,10 @@ class SetFitLearner:
 
     def _pretrained_body(self):
         spec = self.params["model"]
+        if spec is None:
+            raise ConfigError("learner.setfit.model: no sentence encoder (the workflow passes encoder.model)")
         source = resolve_encoder(spec, key="learner.setfit.model")
-        device = str(pick_device(self.params["device"]))
+        device = str(pick_device(self.params["device"] or "auto"))
         if self.params["device"] == "cpu" and _cuda_visible():
             raise ConfigError("learner.setfit.device: 'cpu' cannot be forced while a GPU is visible (setfit trains "
                               "where the Hugging Face Trainer puts it); hide it with CUDA_VISIBLE_DEVICES=")
@@ -238,32 +236,18 @@ class SetFitLearner:
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, ``n_classes`` columns: the head's softmax over the embeddings."""
         z = self._embed(np.asarray(X, dtype=object)) @ self.coef_.T + self.intercept_
-        if len(self.classes_) == 2:  # scikit-learn's binary model: one logit for the second class
-            z = np.hstack([np.zeros_like(z), z])
-        z -= z.max(axis=1, keepdims=True)
-        proba = np.exp(z)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return spread_columns(proba, self.classes_, self.n_classes)
+        return softmax_of_logits(z, self.classes_, self.n_classes)
 
     # -- checkpoint --------------------------------------------------------------------------
-    def save(self, path) -> None:
-        meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
-                "seed": self.seed, "params": self.params, "training": self.training}
-        with atomic_dir(path) as tmp:
-            self.body.save(str(tmp), create_model_card=False)
-            np.savez(tmp / "head.npz", coef=self.coef_, intercept=self.intercept_, classes=self.classes_)
-            write_meta(tmp, meta)
+    def save_state(self, directory) -> None:
+        self.body.save(str(directory), create_model_card=False)
+        np.savez(directory / "head.npz", coef=self.coef_, intercept=self.intercept_, classes=self.classes_)
 
-    @classmethod
-    def load(cls, path, device: str = "auto") -> "SetFitLearner":
-        meta = read_meta(path)
-        model = cls(meta["n_classes"], seed=meta["seed"], label_names=meta["label_names"],
-                    **{**meta["params"], "device": device})
-        model.body = model._load_body(str(Path(path)), str(pick_device(device)))
-        with np.load(Path(path) / "head.npz") as f:
-            model.coef_, model.intercept_, model.classes_ = f["coef"], f["intercept"], f["classes"]
-        model.training = meta.get("training", {})
-        return model
+    def load_state(self, directory, device: str | None = None) -> None:
+        """``device``: where to load it (default: its own ``device`` parameter, or auto)."""
+        self.body = self._load_body(str(directory), str(pick_device(device or self.params["device"] or "auto")))
+        with np.load(Path(directory) / "head.npz") as f:
+            self.coef_, self.intercept_, self.classes_ = f["coef"], f["intercept"], f["classes"]
 
 
 def _cuda_visible() -> bool:

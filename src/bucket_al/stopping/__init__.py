@@ -4,19 +4,9 @@ Every seed has a **stop set** (:func:`bucket_al.stop_set.draw_stop_set`): a seed
 that no arm and no random twin ever labels. Every model predicts it (the evaluate step writes ``stop_set.parquet``),
 so a criterion sees one prediction per stop-set row per round, and compares rounds on the same rows.
 
-The criteria (:data:`CRITERIA`) are small-text's (``small_text.stopping_criteria``), fed the
-stop-set predictions round by round; the label budget is our own (small-text's MaxIterations counts
-iterations, not labels):
-
-- ``kappa``: stabilizing predictions (Bloodgood and Vijay-Shanker 2009): Cohen's kappa between
-  consecutive models' stop-set predictions; stop when its mean over the last ``window`` checks is at
-  least ``threshold`` (small-text's KappaAverage).
-- ``overall_uncertainty``: stop when the mean normalised entropy of the stop-set predictions is below
-  ``threshold`` (Zhu, Wang and Hovy 2008; small-text's OverallUncertainty).
-- ``classification_change``: stop when at most a ``threshold`` fraction of the stop-set predictions
-  changed since the last round (Zhu et al. 2008; small-text's ClassificationChange).
-- ``budget``: stop at the last round that fits in ``labels`` labels (all spent, or the next round
-  would exceed them).
+The criteria are plug-ins (:data:`bucket_al.plugins.CRITERIA`, one class each:
+:mod:`bucket_al.stopping.small_text` wraps small-text's, :mod:`bucket_al.stopping.budget` is a
+label budget); what each one means is in its class's docstring.
 
 :func:`stop_round` replays a criterion over an arm's rounds; the workflow uses it twice: in the
 ``stop_check`` checkpoint, which decides whether an arm's DAG gains another round
@@ -25,60 +15,17 @@ iterations, not labels):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, check_choice
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """What a criterion takes and reads (what each one means: the module's docstring)."""
-
-    params: dict  # the parameters and their defaults
-    stop_set: bool  # reads the stop-set predictions (else only the label counts)
-    required: tuple = field(default=())  # parameters without a default
-
-
-CRITERIA = {
-    "kappa": Criterion({"window": 3, "threshold": 0.99}, True),
-    "overall_uncertainty": Criterion({"threshold": 0.05}, True),
-    "classification_change": Criterion({"threshold": 0.01}, True),
-    "budget": Criterion({"labels": None}, False, ("labels",)),
-}
+from ..errors import ConfigError
+from ..plugins import CRITERIA
 
 
 def criterion_params(key: str, name: str, given: dict | None) -> dict:
     """A criterion's parameters (its defaults, then ``given``), checked; ``key`` names the config
     entry in errors (``stopping.criteria.kappa``, ``selection.stop``)."""
-    check_choice(key, "stopping criterion", name, CRITERIA)
-    spec = CRITERIA[name]
-    given = dict(given or {})
-    unknown = set(given) - set(spec.params)
-    if unknown:
-        raise ConfigError(f"{key}: unknown parameters {sorted(unknown)} for criterion '{name}' "
-                          f"(it takes {', '.join(sorted(spec.params))})")
-    params = {**spec.params, **given}
-    for p in spec.required:
-        if params[p] is None:
-            raise ConfigError(f"{key}.{p}: criterion '{name}' needs it")
-    if name == "kappa":
-        _check(key, "window", params["window"], int, lambda v: v >= 1, "a count >= 1")
-        _check(key, "threshold", params["threshold"], (int, float), lambda v: -1 <= v <= 1, "a kappa in [-1, 1]")
-    elif name == "overall_uncertainty":
-        _check(key, "threshold", params["threshold"], (int, float), lambda v: 0 <= v < 1, "in [0, 1)")
-    elif name == "classification_change":
-        _check(key, "threshold", params["threshold"], (int, float), lambda v: 0 <= v <= 1, "in [0, 1]")
-    elif name == "budget":
-        _check(key, "labels", params["labels"], int, lambda v: v >= 1, "a count >= 1")
-    return params
-
-
-def _check(key, param, value, types, ok, what):
-    if isinstance(value, bool) or not isinstance(value, types) or not ok(value):
-        raise ConfigError(f"{key}.{param}: must be {what}, got {value!r}")
+    return CRITERIA.get(name, key).resolve(given, key)
 
 
 def parse_stop(stop: dict | None) -> tuple[str, dict] | None:
@@ -86,7 +33,7 @@ def parse_stop(stop: dict | None) -> tuple[str, dict] | None:
     if stop is None:
         return None
     if "criterion" not in stop:
-        raise ConfigError("selection.stop: needs a criterion (one of " + ", ".join(CRITERIA) + "), or null")
+        raise ConfigError("selection.stop: needs a criterion (one of " + ", ".join(CRITERIA.names) + "), or null")
     given = {k: v for k, v in stop.items() if k != "criterion"}
     return stop["criterion"], criterion_params("selection.stop", stop["criterion"], given)
 
@@ -109,7 +56,7 @@ def parse_criteria(criteria: dict) -> list[tuple[str, dict]]:
 def read_stop_predictions(paths) -> list[np.ndarray]:
     """The stop-set class probabilities of a sequence of models (``stop_set.parquet`` files), rows
     sorted by row id; every file must cover the same rows."""
-    from .io import read_table
+    from ..io import read_table
 
     out, ids = [], None
     for path in paths:
@@ -121,49 +68,15 @@ def read_stop_predictions(paths) -> list[np.ndarray]:
     return out
 
 
-class _Budget:
-    """Stop at the last round within ``labels`` labels: once they are all spent, or when the next
-    round would exceed them (``next_labeled`` None: no next round is known)."""
-
-    def __init__(self, labels: int):
-        self.labels = labels
-
-    def stop(self, n_labeled: int, next_labeled: int | None) -> bool:
-        return n_labeled >= self.labels or (next_labeled is not None and next_labeled > self.labels)
-
-
-def _small_text(name: str, params: dict, num_classes: int):
-    from small_text.stopping_criteria import ClassificationChange, KappaAverage, OverallUncertainty
-
-    if name == "kappa":
-        return KappaAverage(num_classes, window_size=params["window"], kappa=params["threshold"])
-    if name == "overall_uncertainty":
-        return OverallUncertainty(num_classes, threshold=params["threshold"])
-    return ClassificationChange(num_classes, threshold=params["threshold"])
+def reads_stop_set(name: str) -> bool:
+    return CRITERIA.get(name).reads_stop_set
 
 
 def stop_round(name: str, params: dict, n_labeled: list[int], proba: list[np.ndarray] | None = None,
                next_labeled: int | None = None) -> int | None:
-    """The first round (index into ``n_labeled``) at which criterion ``name`` fires, or None.
-
-    ``n_labeled[r]``: labels of round r; ``proba[r]``: round r's stop-set class probabilities (rows
-    in the same order every round; needed by the stop-set criteria); ``next_labeled``: the labels of
-    the round after the last one given (None: there is none), for the budget."""
-    if CRITERIA[name].stop_set:
-        if proba is None or len(proba) != len(n_labeled):
-            raise ValueError(f"criterion '{name}' needs one stop-set prediction per round")
-        rule = _small_text(name, params, proba[0].shape[1])
-        for r, p in enumerate(proba):
-            p = np.asarray(p, dtype=np.float64)
-            if rule.stop(predictions=p.argmax(axis=1), proba=p, indices_stopping=np.arange(len(p))):
-                return r
-        return None
-    rule = _Budget(params["labels"])
-    nexts = [*n_labeled[1:], next_labeled]
-    for r, (n, nxt) in enumerate(zip(n_labeled, nexts)):
-        if rule.stop(n, nxt):
-            return r
-    return None
+    """The first round (index into ``n_labeled``) at which criterion ``name`` with ``params`` fires,
+    or None (:meth:`bucket_al.stopping.base.Criterion.stop_round`)."""
+    return CRITERIA.get(name)(**params).stop_round(n_labeled, proba if reads_stop_set(name) else None, next_labeled)
 
 
 def trace(proba: list[np.ndarray]) -> pd.DataFrame:
@@ -171,7 +84,7 @@ def trace(proba: list[np.ndarray]) -> pd.DataFrame:
     predictions against the previous round, and the mean normalised entropy."""
     from sklearn.metrics import cohen_kappa_score
 
-    from .score import entropy
+    from ..score import entropy
 
     rows = []
     for r, p in enumerate(proba):
@@ -219,7 +132,7 @@ def hindsight(curves: dict[tuple[str, int], pd.DataFrame], criteria: list[tuple[
                 "oracle_value": values[oracle] if oracle is not None else None,
                 "oracle_ceiling_fraction": values[oracle] / ceiling if oracle is not None else None}
         for name, params in criteria:
-            proba = curve["proba"].tolist() if CRITERIA[name].stop_set else None
+            proba = curve["proba"].tolist() if reads_stop_set(name) else None
             if proba is not None and any(p is None for p in proba):
                 continue  # no stop set (stopping.stop_set: 0): the stop-set criteria cannot run
             r = stop_round(name, params, n_labeled, proba, next_labeled.get((arm, seed)))

@@ -39,23 +39,13 @@ import time
 
 import numpy as np
 
-from .errors import ConfigError, check_choice
+from ..errors import check_choice
 from .finetune import FinetuneLearner
 
 log = logging.getLogger(__name__)
 
 SAMPLINGS = ("easy", "confident")
 WEIGHTINGS = ("confidence", "none")
-
-
-def unlabelled_rows(pool_ids, manifest_ids, stop_set_ids) -> np.ndarray:
-    """The pool rows a self-training learner may pseudo-label, sorted: outside the manifest and the
-    seed's stop set. None for a model trained on the whole pool (``manifest_ids`` None), whose every
-    row is labelled. (The eval split is a separate file that the train rule never reads.)"""
-    if manifest_ids is None:
-        return np.array([], dtype=np.int64)
-    out = np.setdiff1d(np.asarray(pool_ids, dtype=np.int64), np.asarray(manifest_ids, dtype=np.int64))
-    return out if stop_set_ids is None else np.setdiff1d(out, np.asarray(stop_set_ids, dtype=np.int64))
 
 
 def bald(probs: np.ndarray) -> np.ndarray:
@@ -106,25 +96,30 @@ class SelfTrainLearner(FinetuneLearner):
 
     name = "selftrain"
     reads_pool = True  # fit() takes the unlabelled pool rows (outside the manifest and the stop set)
+    # teacher + Monte Carlo dropout over unlabelled_rows + student: about three fine-tunings
+    resources = {"model": {"mem_mb": 8000, "runtime": 540}, "ceiling": {"mem_mb": 16000, "runtime": 1440}}
+    params = {
+        **FinetuneLearner.params,
+        "unlabelled_rows": {"type": "integer", "minimum": 1, "default": 10000,
+                            "description": "a seeded sample of the pool rows outside the manifest and the stop set"},
+        "mc_passes": {"type": "integer", "minimum": 1, "default": 8,
+                      "description": "Monte Carlo dropout passes of the teacher"},
+        "per_class": {"type": "integer", "minimum": 1, "default": 1000, "description": "pseudo-labels per class at most"},
+        "sampling": {"enum": list(SAMPLINGS), "default": "easy",
+                     "description": "easy: drawn with probability 1 - BALD/log(classes); confident: the most confident"},
+        "weighting": {"enum": list(WEIGHTINGS), "default": "confidence",
+                      "description": "confidence: a pseudo-labelled row's loss weighted by the teacher's mean "
+                                     "probability of its label; none"},
+        "student_epochs": {"type": "number", "exclusiveMinimum": 0, "default": 1,
+                           "description": "over gold + pseudo-labelled rows, from the teacher's weights"},
+        "student_lr": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": None, "description": "null: lr"},
+        "iterations": {"type": "integer", "minimum": 1, "default": 1,
+                       "description": "more: the student becomes the next teacher"},
+    }
 
-    def __init__(self, n_classes: int, seed: int = 0, label_names: list[str] | None = None,
-                 unlabelled_rows: int = 10000, mc_passes: int = 8, per_class: int = 1000,
-                 sampling: str = "easy", weighting: str = "confidence", student_epochs: float = 1,
-                 student_lr: float | None = None, iterations: int = 1, **finetune_params):
-        for key, value, ok in [("unlabelled_rows", unlabelled_rows, unlabelled_rows >= 1),
-                               ("mc_passes", mc_passes, mc_passes >= 1), ("per_class", per_class, per_class >= 1),
-                               ("student_epochs", student_epochs, student_epochs > 0),
-                               ("student_lr", student_lr, student_lr is None or student_lr > 0),
-                               ("iterations", iterations, iterations >= 1)]:
-            if not ok:
-                raise ConfigError(f"learner.selftrain.{key}: out of range ({value})")
-        check_choice("learner.selftrain.sampling", "sampling", sampling, SAMPLINGS)
-        check_choice("learner.selftrain.weighting", "weighting", weighting, WEIGHTINGS)
-        finetune_params.setdefault("section", "selftrain")
-        super().__init__(n_classes, seed=seed, label_names=label_names, **finetune_params)
-        self.params |= dict(unlabelled_rows=int(unlabelled_rows), mc_passes=int(mc_passes), per_class=int(per_class),
-                            sampling=sampling, weighting=weighting, student_epochs=student_epochs,
-                            student_lr=None if student_lr is None else float(student_lr), iterations=int(iterations))
+    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, progress: bool = True,
+                 **params):
+        super().__init__(n_classes, label_names, seed, progress, **params)
         self.pseudo_index_ = np.array([], dtype=np.int64)  # positions in fit()'s ``unlabelled``
         self.pseudo_label_ = np.array([], dtype=np.int64)
         self.pseudo_weight_ = np.array([], dtype=np.float32)

@@ -1,0 +1,191 @@
+"""The learner base: the scikit-learn shape every learner has, and what it declares.
+
+A learner is ``fit(X, y)``, ``predict_proba(X)`` (one column per class id, ``n_classes`` columns
+even when the training set lacks a class), ``save(path)`` and ``load(path)``. What it declares, and
+the rules read (so no .smk file names a learner):
+
+- ``features``: what X is, ``"embeddings"`` (float rows of the pool's sentence vectors) or
+  ``"text"`` (an object array of the cleaned sentences);
+- ``params``: its parameters with defaults (bucket_al.registry), the ``learner.<name>`` config section;
+- ``resources``: memory (MB) and runtime (minutes) of its jobs, ``model`` (a round's model) and
+  ``ceiling`` (the whole pool), for a cluster scheduler;
+- ``seeded``: its fit depends on the seed (else its full-data model is trained once, not per seed);
+- ``uses_gpu``: its jobs ask for ``resources.gpu`` GPUs; ``uses_encoder``: it starts from the
+  configured encoder (its ``model`` and ``device`` parameters default to ``encoder.model`` and
+  ``encoder.device``); ``reads_pool``: ``fit(X, y, unlabelled=...)`` also takes the features of the
+  pool rows outside the manifest and the seed's stop set.
+
+A checkpoint is a directory holding ``learner.json`` (the learner's name, classes, seed and
+parameters) beside the learner's own files (:meth:`Learner.save_state`), so
+:func:`bucket_al.learners.load_learner` reloads any of them. No checkpoint holds a pickle.
+
+:class:`SklearnLearner` turns a scikit-learn classifier into a learner in a few lines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..io import atomic_dir, read_meta, write_meta
+from ..registry import Plugin
+
+log = logging.getLogger(__name__)
+
+
+def spread_columns(proba: np.ndarray, classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Probabilities over the classes seen in training, as ``n_classes`` columns (the classes
+    never seen get 0)."""
+    full = np.zeros((len(proba), n_classes))
+    full[:, np.asarray(classes, dtype=np.int64)] = proba
+    return full
+
+
+def softmax_of_logits(z: np.ndarray, classes: np.ndarray, n_classes: int) -> np.ndarray:
+    """Class probabilities from linear decision values ``z`` (rows x classes seen; one column for a
+    binary model, scikit-learn's logit of the second class), spread to ``n_classes`` columns."""
+    if len(classes) == 2:
+        z = np.hstack([np.zeros_like(z), z])
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    return spread_columns(p, classes, n_classes)
+
+
+class Learner(Plugin):
+    """The base of every learner (module docstring). Subclasses set ``name``, ``params`` and the
+    declarations, and implement ``fit``, ``predict_proba``, ``save_state`` and ``load_state``."""
+
+    features = "embeddings"
+    seeded = True
+    uses_gpu = False
+    uses_encoder = False
+    reads_pool = False
+    resources = {"model": {"mem_mb": 2000, "runtime": 10}, "ceiling": {"mem_mb": 4000, "runtime": 30}}
+
+    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, **params):
+        self.n_classes, self.seed = int(n_classes), int(seed)
+        self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
+        self.params = self.resolve(params, f"learner.{self.name}")
+        self.training: dict = {}  # what fit() reports (rows, steps, seconds, ...), saved in learner.json
+
+    # -- to implement ----------------------------------------------------------------------
+    def fit(self, X, y) -> "Learner":
+        raise NotImplementedError
+
+    def predict_proba(self, X) -> np.ndarray:
+        raise NotImplementedError
+
+    def save_state(self, directory: Path) -> None:
+        """Write the fitted state into ``directory`` (learner.json is written by :meth:`save`)."""
+        raise NotImplementedError
+
+    def load_state(self, directory: Path, **options) -> None:
+        """Read what :meth:`save_state` wrote."""
+        raise NotImplementedError
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def meta(self) -> dict:
+        meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
+                "seed": self.seed, "params": self.params}
+        return {**meta, "training": self.training} if self.training else meta
+
+    def save(self, path) -> None:
+        """The checkpoint directory, written whole or not at all."""
+        with atomic_dir(path) as tmp:
+            self.save_state(tmp)
+            write_meta(tmp, self.meta())
+
+    @classmethod
+    def load(cls, path, **options) -> "Learner":
+        meta = read_meta(path)
+        model = cls(meta["n_classes"], label_names=meta["label_names"], seed=meta["seed"], **meta["params"])
+        model.training = meta.get("training", {})
+        model.load_state(Path(path), **options)
+        return model
+
+
+class EncoderLearner(Learner):
+    """A learner that trains a transformer encoder on the sentences (finetune, setfit, selftrain): it
+    starts from the configured encoder on its device (``model`` and ``device`` default to
+    ``encoder.model`` and ``encoder.device``) and is worth a GPU on a cluster."""
+
+    features = "text"
+    uses_gpu = True
+    uses_encoder = True
+    resources = {"model": {"mem_mb": 8000, "runtime": 180}, "ceiling": {"mem_mb": 16000, "runtime": 1440}}
+    params = {
+        "model": {"type": ["string", "null"], "default": None,
+                  "description": "the encoder to start from (hub id, model directory, package:<module>); "
+                                 "null: encoder.model"},
+        "device": {"enum": ["auto", "cpu", "cuda", None], "default": None, "description": "null: encoder.device"},
+    }
+
+
+class SklearnLearner(Learner):
+    """A scikit-learn classifier on the embeddings. A subclass declares ``name`` and ``params`` and
+    returns the unfitted estimator from :meth:`estimator` (``self.params`` and ``self.seed`` at hand);
+    that is all::
+
+        class RidgeLearner(SklearnLearner):
+            \"\"\"Ridge classifier on the standardised embeddings.\"\"\"
+            name = "ridge"
+            params = {"alpha": {"type": "number", "exclusiveMinimum": 0, "default": 1.0,
+                                "description": "L2 strength"}}
+
+            def estimator(self):
+                from sklearn.linear_model import RidgeClassifier
+                return RidgeClassifier(alpha=self.params["alpha"])
+
+    The features are standardised with the training rows' mean and scale (``standardise``). A
+    classifier without ``predict_proba`` gets the softmax of its ``decision_function``. A one-class
+    training set predicts that class everywhere (with a warning). The checkpoint holds the training
+    rows (``training_rows.npz``) and loading refits on them: generic, pickle-free and, for a seeded
+    estimator, the same model.
+    """
+
+    standardise = True
+
+    def estimator(self):
+        raise NotImplementedError
+
+    def fit(self, X, y) -> "SklearnLearner":
+        self.X_, self.y_ = np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
+        Z = np.asarray(self.X_, dtype=np.float64)
+        self.mean_ = Z.mean(axis=0) if self.standardise else np.zeros(Z.shape[1])
+        scale = Z.std(axis=0) if self.standardise else np.ones(Z.shape[1])
+        scale[scale == 0] = 1.0
+        self.scale_ = scale
+        self.classes_ = np.unique(self.y_)
+        self.model_ = None
+        if len(self.classes_) == 1:
+            log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
+            return self
+        self.model_ = self.estimator().fit((Z - self.mean_) / self.scale_, self.y_)
+        log.info("fitted %s on %d rows, classes %s", type(self.model_).__name__, len(Z), self.classes_.tolist())
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        if self.model_ is None:
+            return spread_columns(np.ones((len(Z), 1)), self.classes_, self.n_classes)
+        if hasattr(self.model_, "predict_proba"):
+            return spread_columns(self.model_.predict_proba(Z), self.model_.classes_, self.n_classes)
+        z = np.asarray(self.model_.decision_function(Z), dtype=np.float64)
+        return softmax_of_logits(z.reshape(len(Z), -1), self.model_.classes_, self.n_classes)
+
+    def save_state(self, directory: Path) -> None:
+        np.savez(directory / "training_rows.npz", X=self.X_, y=self.y_)
+
+    def load_state(self, directory: Path, **options) -> None:
+        with np.load(directory / "training_rows.npz") as f:
+            self.fit(f["X"], f["y"])
+
+
+def describe(cls) -> dict:
+    """A learner's declarations as plain data (docs/plugins.md, tests)."""
+    return {"features": cls.features, "uses_gpu": cls.uses_gpu, "uses_encoder": cls.uses_encoder,
+            "reads_pool": cls.reads_pool, "resources": json.loads(json.dumps(cls.resources))}

@@ -1,0 +1,65 @@
+"""The default learner: logistic regression on the full embeddings (``learner: {name: linear}``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from .base import Learner, softmax_of_logits
+
+log = logging.getLogger(__name__)
+
+
+class LinearLearner(Learner):
+    """Multinomial logistic regression on the full embeddings (scikit-learn, lbfgs).
+
+    Features are standardised with the training rows' mean and scale. The checkpoint directory
+    holds ``learner.json`` and ``weights.npz`` (weights, bias, scaler, classes seen).
+    """
+
+    name = "linear"
+    features = "embeddings"
+    seeded = False  # lbfgs uses no randomness: the seed changes nothing
+    params = {
+        "C": {"type": "number", "exclusiveMinimum": 0, "default": 0.05,
+              "description": "inverse L2 strength on the standardised embeddings"},
+        "max_iter": {"type": "integer", "minimum": 1, "default": 1000, "description": "lbfgs iterations at most"},
+    }
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "LinearLearner":
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.asarray(X, dtype=np.float64)
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = X.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        self.classes_ = np.unique(y)
+        if len(self.classes_) == 1:
+            # A one-class training set: the model can only ever predict that class. Said loudly.
+            log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
+            self.coef_ = np.zeros((1, X.shape[1]))
+            self.intercept_ = np.zeros(1)
+            return self
+        clf = LogisticRegression(C=self.params["C"], max_iter=self.params["max_iter"], random_state=self.seed)
+        clf.fit((X - self.mean_) / self.scale_, y)
+        self.coef_, self.intercept_ = clf.coef_, clf.intercept_
+        log.info("fitted logistic regression (C=%g) on %d rows, classes %s, %d iterations",
+                 self.params["C"], len(X), self.classes_.tolist(), int(clf.n_iter_.max()))
+        return self
+
+    def decision_values(self, X: np.ndarray) -> np.ndarray:
+        return ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return softmax_of_logits(self.decision_values(X), self.classes_, self.n_classes)
+
+    def save_state(self, directory: Path) -> None:
+        np.savez(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, mean=self.mean_,
+                 scale=self.scale_, classes=self.classes_)
+
+    def load_state(self, directory: Path, **options) -> None:
+        with np.load(directory / "weights.npz") as f:
+            self.coef_, self.intercept_ = f["coef"], f["intercept"]
+            self.mean_, self.scale_, self.classes_ = f["mean"], f["scale"], f["classes"]

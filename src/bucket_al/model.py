@@ -1,0 +1,106 @@
+"""Steps 6, 7 and 11 for one model, in one process: train it, evaluate it, score the pool with it.
+
+:func:`run_model` is the whole job of the ``model`` rules: fit the learner on a manifest's rows
+(or the whole pool, for the ceiling), save it, write its metrics on the eval split, its class
+probabilities on the seed's stop set (for the stopping criteria), and, when a later round selects
+from them, its scores of the pool. The features are read once: an embeddings file is memory-mapped
+(``.arrow``), so only the rows a step touches are read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .io import read_json, read_table, write_json, write_table, write_vectors
+from .learners import make_learner
+from .metrics import evaluate
+from .rows import aligned, read_features, training_set, unlabelled_rows
+from .score import score_pool
+from .seeds import round_seed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelFiles:
+    """What a model job reads and writes (paths; None where the job has none)."""
+
+    learner: dict  # {"name": ..., "params": ...}: the learner and its resolved parameters
+    seed: int
+    unit: str  # where the model lives: an arm, random, cold_start/<name>, ceiling
+    round: int | None  # None for a model of the whole pool
+    pool: str  # the cleaned pool (row_id, text, label)
+    features: str  # the pool's features: its embeddings (.arrow) or the cleaned pool itself (text)
+    eval: str  # the cleaned eval split
+    eval_features: str
+    labels: str  # labels.json
+    model: str  # output: the checkpoint directory
+    metrics: str  # output: metrics.json
+    manifest: str | None = None  # None: the whole pool
+    stop_set: str | None = None  # the seed's stop set (row ids)
+    stop_predictions: str | None = None  # output: the model's class probabilities on the stop set
+    scores: str | None = None  # output: the pool's scores, for the next round's select
+    last_layer: str | None = None  # output: the learner's last layer of the scored rows (BADGE)
+    scored: str | None = None  # the scores this round selected from (arms' rounds >= 1)
+    pool_sample: int | None = None  # score.pool_sample: score a sample of the unlabelled rows
+    score_pool_sample: int | None = None  # the pool_sample the arm's rounds selected from, for metrics.json
+
+
+def run_model(f: ModelFiles) -> None:
+    names = read_json(f.labels)["names"]
+    learner = make_learner(f.learner["name"], names, f.learner["params"], seed=f.seed)
+    row_id, X = read_features(f.features, learner.features)
+    labels = read_table(f.pool, columns=["row_id", "label"])
+    manifest = read_table(f.manifest) if f.manifest else None
+    stop_ids = read_table(f.stop_set)["row_id"].to_numpy() if f.stop_set else None
+    fit(learner, row_id, X, labels, manifest, stop_ids, f.model)
+
+    eval_ids, eval_X = read_features(f.eval_features, learner.features)
+    eval_ = read_table(f.eval, columns=["row_id", "label"])
+    eval_X = eval_X[aligned(eval_ids, eval_["row_id"].to_numpy(), f.eval_features)]
+    pool_size = len(labels)
+    n_labeled = len(manifest) if manifest is not None else pool_size
+    metrics = evaluate(eval_["label"].to_numpy(), learner.predict_proba(eval_X), names, n_labeled, pool_size)
+    selected_from = None
+    if f.scored:  # the unlabelled rows the previous round's model scored: what this round chose from
+        selected_from = int((~read_table(f.scored, columns=["labelled"])["labelled"]).sum())
+    write_json({"unit": f.unit, "seed": f.seed, "round": f.round, **metrics, "score_pool_sample": f.score_pool_sample,
+                "selected_from_rows": selected_from}, f.metrics)
+
+    if f.stop_predictions:
+        stop_X = X[aligned(row_id, stop_ids, "stop set")]
+        proba = learner.predict_proba(stop_X)
+        write_table(pd.DataFrame({"row_id": stop_ids, **{f"p_{n}": proba[:, j].astype(np.float32)
+                                                           for j, n in enumerate(names)}}), f.stop_predictions)
+    if f.scores:
+        table, hidden = score_pool(learner, row_id, X, manifest, names, pool_sample=f.pool_sample,
+                                   seed=round_seed(f.seed, f.round), last_layer=f.last_layer is not None,
+                                   exclude=stop_ids)
+        write_table(table, f.scores)
+        if f.last_layer:
+            write_vectors(table["row_id"].to_numpy(), hidden, f.last_layer)
+
+
+def fit(learner, row_id, X, labels: pd.DataFrame, manifest: pd.DataFrame | None, stop_ids, path) -> None:
+    """Fit ``learner`` on the manifest's rows (the whole pool when ``manifest`` is None) and save it
+    to ``path``. A learner that reads the pool (``reads_pool``: self-training) also gets the pool
+    rows outside the manifest and the stop set, unlabelled; which rows got which pseudo-label goes
+    beside the checkpoint."""
+    X_train, y_train = training_set(row_id, X, labels, manifest)
+    if not learner.reads_pool:
+        learner.fit(X_train, y_train).save(path)
+        return
+    unlabelled = unlabelled_rows(labels["row_id"], None if manifest is None else manifest["row_id"], stop_ids)
+    learner.fit(X_train, y_train, unlabelled=X[aligned(row_id, unlabelled)]).save(path)
+    pseudo = pd.DataFrame({"row_id": unlabelled[learner.pseudo_index_], "label": learner.pseudo_label_,
+                           "weight": learner.pseudo_weight_})
+    write_table(pseudo, f"{path}/pseudo_labels.parquet")
+    if len(pseudo):  # the true labels, read after training for the log only: a diagnostic of the teacher
+        truth = labels["label"].to_numpy()[aligned(labels["row_id"].to_numpy(), pseudo["row_id"].to_numpy(), "pool")]
+        log.info("pseudo-labels: %d rows, %.4f of them correct (a diagnostic; the learner never sees these labels)",
+                 len(pseudo), float((truth == pseudo["label"].to_numpy()).mean()))
+

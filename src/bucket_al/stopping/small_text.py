@@ -1,0 +1,91 @@
+"""small-text's stopping criteria (``small_text.stopping_criteria``), fed the stop-set predictions
+round by round."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from .base import Criterion
+
+HIDDEN = ("torch", "transformers")
+
+
+def stopping_criteria():
+    """``small_text.stopping_criteria``. Importing small-text imports its torch and transformers
+    integrations whenever those packages are installed (4 s here), which its stopping criteria never
+    use. Unless torch is imported already, both are hidden while small-text is imported (``None`` in
+    ``sys.modules`` makes an import fail; small-text then skips its integrations) and shown again
+    right after, so a stop check pays only for what it runs. scikit-learn (and with it scipy, which
+    looks for torch arrays at import) is imported first, undisturbed."""
+    if "small_text.stopping_criteria" in sys.modules or "torch" in sys.modules:
+        import small_text.stopping_criteria
+
+        return small_text.stopping_criteria
+    import sklearn  # noqa: F401
+
+    hidden = [name for name in HIDDEN if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        import small_text.stopping_criteria
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return small_text.stopping_criteria
+
+
+class SmallTextCriterion(Criterion):
+    """A small-text criterion: :meth:`rule` builds it, and it is asked once per round."""
+
+    def rule(self, num_classes: int):
+        raise NotImplementedError
+
+    def stop_round(self, n_labeled, proba, next_labeled):
+        if proba is None or len(proba) != len(n_labeled):
+            raise ValueError(f"criterion '{self.name}' needs one stop-set prediction per round")
+        rule = self.rule(proba[0].shape[1])
+        for r, p in enumerate(proba):
+            p = np.asarray(p, dtype=np.float64)
+            if rule.stop(predictions=p.argmax(axis=1), proba=p, indices_stopping=np.arange(len(p))):
+                return r
+        return None
+
+
+class Kappa(SmallTextCriterion):
+    """Stabilizing predictions (Bloodgood and Vijay-Shanker 2009): Cohen's kappa between consecutive
+    models' stop-set predictions; stop when its mean over the last ``window`` checks is at least
+    ``threshold`` (small-text's KappaAverage; needs ``window + 1`` models)."""
+
+    name = "kappa"
+    params = {"window": {"type": "integer", "minimum": 1, "default": 3, "description": "checks averaged"},
+              "threshold": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.99,
+                            "description": "the mean kappa to reach"}}
+
+    def rule(self, num_classes):
+        return stopping_criteria().KappaAverage(num_classes, window_size=self.params["window"], kappa=self.params["threshold"])
+
+
+class OverallUncertainty(SmallTextCriterion):
+    """Stop when the mean normalised entropy of the stop-set predictions is below ``threshold`` (Zhu,
+    Wang and Hovy 2008; small-text's OverallUncertainty)."""
+
+    name = "overall_uncertainty"
+    params = {"threshold": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.05,
+                            "description": "mean normalised entropy to get below"}}
+
+    def rule(self, num_classes):
+        return stopping_criteria().OverallUncertainty(num_classes, threshold=self.params["threshold"])
+
+
+class ClassificationChange(SmallTextCriterion):
+    """Stop when at most a ``threshold`` fraction of the stop-set predictions changed since the previous
+    round (Zhu et al. 2008; 0 is the original rule; small-text's ClassificationChange)."""
+
+    name = "classification_change"
+    params = {"threshold": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.01,
+                            "description": "fraction of changed predictions at most"}}
+
+    def rule(self, num_classes):
+        return stopping_criteria().ClassificationChange(num_classes, threshold=self.params["threshold"])
