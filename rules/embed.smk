@@ -10,6 +10,9 @@ rule embed:
         code=package_code("embed.py"),
         model=config["encoder"]["model"],
         max_length=config["encoder"]["max_length"],
+        quantize=config["encoder"]["quantize"],
+        # int8 vectors depend on the batches (bucket_al.embed); fp32 ones do not
+        batch_size=config["encoder"]["batch_size"] if config["encoder"]["quantize"] == "int8" else None,
     threads: config["threads"]["embed"]
     resources:
         mem_mb=4000,

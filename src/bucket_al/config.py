@@ -115,6 +115,8 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     check_splits(ds)
     local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
+    if cfg["encoder"]["quantize"] == "int8" and cfg["encoder"]["device"] == "cuda":
+        raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
     check_stopping(cfg)
     check_compare(cfg)
     size = pool_size(cfg, prepared_pool)

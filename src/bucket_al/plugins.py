@@ -35,7 +35,7 @@ COLD_STARTS = Registry("cold start", {
 
 CRITERIA = Registry("stopping criterion", {
     "kappa": "bucket_al.stopping.small_text:Kappa",
-    "overall_uncertainty": "bucket_al.stopping.small_text:OverallUncertainty",
+    "overall_uncertainty": "bucket_al.stopping.uncertainty:OverallUncertainty",
     "classification_change": "bucket_al.stopping.small_text:ClassificationChange",
     "budget": "bucket_al.stopping.budget:Budget",
 })

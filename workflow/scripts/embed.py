@@ -5,11 +5,12 @@ from bucket_al.runtime import run_step, set_threads
 
 
 def main(smk):
-    # batch_size and device change only the speed, not the vectors: they are read from the config
-    # here rather than passed as params, so changing them re-embeds nothing.
+    # batch_size and device change only the speed of fp32 vectors: they are read from the config here
+    # rather than passed as params, so changing them re-embeds nothing (int8 gets batch_size as a param).
     speed = smk.config["encoder"]
     rows = read_table(smk.input[0], columns=["row_id", "text"])
-    tokenizer, model, device = load_encoder(smk.params.model, speed["device"], max_length=smk.params.max_length)
+    tokenizer, model, device = load_encoder(smk.params.model, speed["device"], max_length=smk.params.max_length,
+                                            quantize=smk.params.quantize, threads=smk.threads)
     set_threads(smk.threads)  # again, now that torch is imported
     X = embed_texts(rows["text"], tokenizer, model, device,
                     batch_size=speed["batch_size"], max_length=smk.params.max_length)

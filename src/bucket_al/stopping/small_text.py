@@ -67,18 +67,6 @@ class Kappa(SmallTextCriterion):
         return stopping_criteria().KappaAverage(num_classes, window_size=self.params["window"], kappa=self.params["threshold"])
 
 
-class OverallUncertainty(SmallTextCriterion):
-    """Stop when the mean normalised entropy of the stop-set predictions is below ``threshold`` (Zhu,
-    Wang and Hovy 2008; small-text's OverallUncertainty)."""
-
-    name = "overall_uncertainty"
-    params = {"threshold": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.05,
-                            "description": "mean normalised entropy to get below"}}
-
-    def rule(self, num_classes):
-        return stopping_criteria().OverallUncertainty(num_classes, threshold=self.params["threshold"])
-
-
 class ClassificationChange(SmallTextCriterion):
     """Stop when at most a ``threshold`` fraction of the stop-set predictions changed since the previous
     round (Zhu et al. 2008; 0 is the original rule; small-text's ClassificationChange)."""
