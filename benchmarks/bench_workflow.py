@@ -11,8 +11,10 @@ given (so nothing else is cached). Samples the resident memory of snakemake and 
 
 - in all: jobs, wall seconds, CPU seconds (user + system of snakemake and every job, from the kernel's
   accounting of the finished children), peak memory;
-- per rule: jobs (from snakemake's log), and wall and CPU seconds per job from the rules' benchmark
-  files (``-`` for a rule that writes none).
+- per rule: jobs (from snakemake's log); wall seconds per job from the rules' benchmark files, and
+  CPU seconds per job from the line each job's script logs when it ends (bucket_al.runtime: exact,
+  from the kernel), or else from the benchmark files (which sample the job now and then, so they miss
+  most of a job shorter than a second); ``-`` where a rule writes neither.
 
 Compare two checkouts side by side in one sitting: the machine is noisy, so report ratios.
 """
@@ -69,15 +71,24 @@ def jobs_per_rule(log: str) -> dict[str, int]:
     return dict(counts)
 
 
-def benchmarks_per_rule(log: str) -> dict[str, list[str]]:
-    """{rule: its jobs' benchmark files}, read from the job blocks of snakemake's log."""
+def files_per_rule(log: str, directive: str) -> dict[str, list[str]]:
+    """{rule: its jobs' ``directive`` file (benchmark, log)}, read from the job blocks of snakemake's log."""
     out: dict[str, list[str]] = defaultdict(list)
     for block in re.split(r"\n(?=(?:local)?(?:rule|checkpoint) \w+:)", log):
         m = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block)
-        bench = re.search(r"^\s+benchmark: (\S+)", block, flags=re.M)
-        if m and bench:
-            out[m.group(1)].append(bench.group(1))
+        found = re.search(rf"^\s+{directive}: (\S+)", block, flags=re.M)
+        if m and found:
+            out[m.group(1)].append(found.group(1).rstrip(","))
     return dict(out)
+
+
+def logged_cpu(path: str) -> float | None:
+    """The CPU seconds a job's script logged when it ended (bucket_al.runtime.run_step), if it did."""
+    try:
+        m = re.search(r" done: ([\d.]+) s CPU", Path(path).read_text())
+    except OSError:
+        return None
+    return float(m.group(1)) if m else None
 
 
 def main() -> None:
@@ -111,16 +122,20 @@ def main() -> None:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     text = log_path.read_text()
     jobs = jobs_per_rule(text)
-    benches = benchmarks_per_rule(text)
+    benches, logs = files_per_rule(text, "benchmark"), files_per_rule(text, "log")
 
     rows = []
     for rule, n in sorted(jobs.items(), key=lambda kv: -kv[1]):
-        files = [Path(p) for p in benches.get(rule, []) if Path(p).is_file()]
-        frames = [pd.read_csv(p, sep="\t").iloc[-1] for p in files]
+        frames = [pd.read_csv(p, sep="\t").iloc[-1] for p in benches.get(rule, []) if Path(p).is_file()]
+        job_cpu = [c for c in map(logged_cpu, logs.get(rule, [])) if c is not None]
+        source = "log"
+        if not job_cpu and frames:
+            job_cpu, source = [f["cpu_time"] for f in frames], "benchmark"
         rows.append({"rule": rule, "jobs": n,
                      "wall_s_per_job": sum(f["s"] for f in frames) / len(frames) if frames else None,
-                     "cpu_s_per_job": sum(f["cpu_time"] for f in frames) / len(frames) if frames else None,
-                     "cpu_s_all_jobs": sum(f["cpu_time"] for f in frames) if frames else None})
+                     "cpu_s_per_job": sum(job_cpu) / len(job_cpu) if job_cpu else None,
+                     "cpu_s_all_jobs": sum(job_cpu) * n / len(job_cpu) if job_cpu else None,
+                     "cpu_from": source if job_cpu else "-"})
     table = pd.DataFrame(rows)
     print(f"exit status: {proc.returncode}")
     print(table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.2f}"))

@@ -41,6 +41,14 @@ def setup_logging(logfile=None) -> None:
     )
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children so far."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_step(step, smk) -> None:
     """Run ``step(smk)`` for a Snakemake ``script:``: log to the rule's log file, set threads,
     and turn our own errors into one ``error: ...`` line and exit status 1. Any other exception is
@@ -50,6 +58,8 @@ def run_step(step, smk) -> None:
     set_threads(smk.threads)
     try:
         step(smk)
+        log.info("%s done: %.2f s CPU (this process and its children, from the kernel)", getattr(smk, "rule", "step"),
+                 cpu_seconds())
     except BucketALError as exc:
         log.error("%s", exc)
         sys.exit(f"error: {exc}")
