@@ -28,6 +28,7 @@ include: "rules/bucket.smk"
 include: "rules/stop.smk"
 include: "rules/select.smk"
 include: "rules/model.smk"
+include: "rules/zero_shot.smk"
 include: "rules/aggregate.smk"
 
 
@@ -35,6 +36,7 @@ rule all:
     input:
         rules.aggregate.output,
         rules.pick_map.output,
+        rules.stamp.output,
         rules.learner_table.output if COMPARE else [],
     default_target: True
 

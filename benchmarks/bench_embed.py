@@ -50,14 +50,15 @@ def main() -> None:
     texts = pd.read_parquet(args.data)["sentence"].head(args.rows).map(clean_text).tolist()
     tokenizer, model, device = load_encoder(args.model, "cpu")
     start = time.perf_counter()
-    _, int8, _ = load_encoder(args.model, "cpu", quantize="int8", threads=args.threads)
+    _, int8, _ = load_encoder(args.model, "cpu", int8=True, threads=args.threads)
     t_build = time.perf_counter() - start
     for m in (model, int8):  # warm-up
-        embed_texts(texts[:16], tokenizer, m, device, progress=False)
+        embed_texts(texts[:16], tokenizer, m, device, batch_size=args.batch_size, max_length=512, progress=False)
 
     t_fp32, fp32 = timed(lambda: embed_texts(texts, tokenizer, model, device, batch_size=args.batch_size,
-                                             progress=False))
-    t_int8, q = timed(lambda: embed_texts(texts, tokenizer, int8, device, batch_size=args.batch_size, progress=False))
+                                             max_length=512, progress=False))
+    t_int8, q = timed(lambda: embed_texts(texts, tokenizer, int8, device, batch_size=args.batch_size, max_length=512,
+                                          progress=False))
     t_row, per_row = timed(lambda: embed_texts_per_row(texts, tokenizer, model, device), runs=1)
     cos = (fp32 * q).sum(axis=1) / np.linalg.norm(fp32, axis=1) / np.linalg.norm(q, axis=1)
 

@@ -1,14 +1,16 @@
 rule aggregate:
-    """summary.csv, per-round and AUC tables (each arm against random, paired tests), curve statistics, plot."""
+    """summary.csv, per-round and AUC tables (each arm against random, paired tests), the pair table (each arm against within_bucket and entropy), curve statistics, plot."""
     input:
         **model_files("metrics.json", "metrics"),
         ceiling=ceiling_metrics,
+        zero_shot=f"{OUT}/zero_shot/metrics.json",
         stopping=f"{OUT}/stopping.csv",
         labels=f"{DATA}/labels.json",
     output:
         summary=report(f"{OUT}/summary.csv", category="Tables", caption="../workflow/report/summary.rst"),
         round_table=report(f"{OUT}/round_table.csv", category="Tables", caption="../workflow/report/round_table.rst"),
         auc_table=report(f"{OUT}/auc_table.csv", category="Tables", caption="../workflow/report/auc_table.rst"),
+        pair_table=report(f"{OUT}/pair_table.csv", category="Tables", caption="../workflow/report/pair_table.rst"),
         round_text=report(f"{OUT}/round_table.txt", category="Tables", caption="../workflow/report/round_text.rst"),
         curve=report(f"{OUT}/curve_stats.json", category="Ceiling", caption="../workflow/report/curve_stats.rst"),
         plot=report(f"{OUT}/learning_curve.png", category="Plots", caption="../workflow/report/learning_curve.rst"),
@@ -79,3 +81,21 @@ rule learner_table:
         "../envs/report.yaml"
     script:
         "../workflow/scripts/learner_table.py"
+
+
+rule stamp:
+    """run.json: the commit of the workflow's code and a digest of the config that produced this
+    folder's tables (benchmarks/readme_tables.py prints them on every published table)."""
+    output:
+        f"{OUT}/run.json",
+    params:
+        code=package_code("stamp.py"),
+        commit=CODE_COMMIT,
+        config=CONFIG_DIGEST,
+        experiment=config["experiment"],
+    log:
+        f"{OUT}/logs/stamp.log",
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../workflow/scripts/stamp.py"

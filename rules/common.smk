@@ -1,4 +1,6 @@
 # Config validation, paths and input helpers shared by every rule.
+import hashlib
+import json
 import re
 from functools import lru_cache
 from itertools import product
@@ -7,7 +9,15 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_settings_of
-from bucket_al.config import check_config, check_renamed, check_schema, dataset_key, embedding_key
+from bucket_al.config import (
+    check_config,
+    check_multilabel_arms,
+    check_renamed,
+    check_schema,
+    dataset_key,
+    embedding_key,
+    results_folder,
+)
 from bucket_al.data import local_split_path
 from bucket_al.io import read_json
 from bucket_al.learners import learner_class
@@ -21,6 +31,7 @@ check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.ya
 validate(config, schema="../workflow/schemas/config.schema.yaml")  # fills in the defaults
 
 DATASET = config["dataset"]
+MULTILABEL = DATASET["task"] == "multilabel"
 SEEDS = config["seeds"]
 ROUNDS = list(range(config["selection"]["rounds"]))
 LAST = ROUNDS[-1]
@@ -33,9 +44,15 @@ CEILING_SEEDS = config["ceiling"]["seeds"] or (SEEDS if LEARNER_CLASS.seeded els
 
 # Cleaned data and embeddings are keyed by what changes them (the dataset block; the encoder's
 # model and max_length), so experiments share them and never overwrite each other's.
-RESULTS = config["results"]
-DATA = f"{RESULTS}/datasets/{dataset_key(DATASET)}"
-EMB = f"{RESULTS}/embeddings/{dataset_key(DATASET)}/{embedding_key(config['encoder'])}"
+RESULTS = results_folder(config["results"])  # ~ expanded; not / or a system folder
+# the dataset block less what does not change the data (the zero-shot model's label texts)
+DATA_CONFIG = {k: v for k, v in DATASET.items() if k != "label_descriptions"}
+DATA = f"{RESULTS}/datasets/{dataset_key(DATA_CONFIG)}"
+EMB = f"{RESULTS}/embeddings/{dataset_key(DATA_CONFIG)}/{embedding_key(config['encoder'])}"
+LABEL_TEXTS_KEY = hashlib.sha256(
+    json.dumps(DATASET["label_descriptions"], sort_keys=True, default=str).encode()
+).hexdigest()[:8]
+ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
 # UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.
 PER_SEED_REDUCTION = config["reduce"]["method"] == "umap"
@@ -47,6 +64,7 @@ check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 # cold start's round 0 (cold_start/<key>, shared by every arm that starts that way with the same
 # parameters; the random cold start is the twin's own round 0).
 ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], LEARNER_CLASS)}
+check_multilabel_arms(config, ARMS.values())
 COLD_STARTS_USED = {arm.cold_key: arm for arm in ARMS.values() if arm.cold_unit != "random"}  # key: an arm using it
 UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS_USED)]
 
@@ -122,6 +140,24 @@ def node(arm, seed, round_):
 
 
 # -- code digests -------------------------------------------------------------------------------
+def code_commit():
+    """The commit of this checkout, with "-dirty" when tracked files differ from it (run.json)."""
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(["git", "-C", workflow.basedir, *args], capture_output=True, text=True)
+
+    head = git("rev-parse", "HEAD")
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    return f"{head.stdout.strip()}{'-dirty' if dirty else ''}"
+
+
+CODE_COMMIT = code_commit()
+CONFIG_DIGEST = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
 @lru_cache(maxsize=None)
 def _digest(script, plugins):
     return code_digest(Path(workflow.basedir) / "workflow/scripts" / script, Path(SRC) / "bucket_al", plugins)
@@ -141,12 +177,10 @@ def reduced(seed):
 
 
 def local_dataset_files(wildcards=None):
-    """The local split files, as inputs, so editing one re-runs the data step."""
-    return [
-        str(p)
-        for p in (local_split_path(DATASET, DATASET[f"{role}_split"]) for role in ("pool", "eval"))
-        if p is not None
-    ]
+    """The local split files, as inputs, so editing one re-runs the data step (the dataset's key, a
+    digest of their bytes, changes the data step's outputs too, so even an older file replacing one does)."""
+    roles = ("pool",) if DATASET["eval_fraction"] else ("pool", "eval")
+    return [str(p) for p in (local_split_path(DATASET, DATASET[f"{role}_split"]) for role in roles) if p is not None]
 
 
 def features(role, learner=LEARNER):
@@ -232,6 +266,7 @@ def model_params(ceiling=False, compared=False):
         score_pool_sample=lambda w: (
             config["score"]["pool_sample"] if not compared and "unit" in w.keys() and w.unit in ARMS else None
         ),
+        multilabel=config["multilabel"] if MULTILABEL else {},  # threshold settings (a None param is dropped)
     )
 
 
@@ -309,6 +344,7 @@ def need_files(need, seed, prev):
         "grad_embedding": {
             "last_layer": f"{EMB}/pool.arrow" if FEATURES == "embeddings" else f"{prev}/last_layer.parquet"
         },
+        "zero_shot": {"zero_shot": f"{OUT}/zero_shot/scores.parquet"},
     }.get(need, {})
 
 

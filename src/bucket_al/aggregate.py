@@ -13,9 +13,10 @@ import pandas as pd
 
 from .errors import check_choice
 
-SUMMARY_COLUMNS = ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1", "model"]
-METRICS = ("accuracy", "macro_f1")
+SUMMARY_COLUMNS = ["arm", "seed", "round", "n_labeled", "accuracy", "micro_f1", "macro_f1", "model"]
+METRICS = ("accuracy", "micro_f1", "macro_f1")
 TWIN = "random"
+ZERO_SHOT = "zero_shot"  # the zero-shot model: 0 labels, no seed (bucket_al.zero_shot)
 ALPHA = 0.05
 CONSTANT_NOTE = "constant difference over seeds"
 ZERO_NOTE = "no difference on any seed"
@@ -50,7 +51,7 @@ def arm_rows(metrics: list[dict], arms: dict[str, str]) -> list[dict]:
     rows = []
     for m in metrics:
         unit = m["unit"]
-        names = [unit] if unit in ("random", "ceiling") or unit in arms else []
+        names = [unit] if unit in ("random", "ceiling", ZERO_SHOT) or unit in arms else []
         if m.get("round") == 0:
             names += [arm for arm, cold in arms.items() if cold == unit and arm != unit]
         rows += [{**m, "arm": name, "model": unit} for name in names]
@@ -58,10 +59,11 @@ def arm_rows(metrics: list[dict], arms: dict[str, str]) -> list[dict]:
 
 
 def summary_frame(metrics: list[dict]) -> pd.DataFrame:
-    """One row per (arm, seed, round); the ceiling's round is empty."""
+    """One row per (arm, seed, round); the ceiling's round is empty, the zero-shot model's seed too."""
     df = pd.DataFrame([{**{c: m[c] for c in SUMMARY_COLUMNS if c != "model"}, "model": m.get("model", m["arm"])}
                        for m in metrics])
     df["round"] = df["round"].astype("Int64")
+    df["seed"] = df["seed"].astype("Int64")  # the zero-shot model has none
     return df.sort_values(["arm", "seed", "round"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -124,7 +126,7 @@ def _paired(summary: pd.DataFrame, arm: str, twin: str) -> tuple[pd.DataFrame, p
     return s.loc[seeds], t.loc[seeds]
 
 
-def round_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN) -> pd.DataFrame:
+def round_table(summary: pd.DataFrame, arms: list[str], metric: str, twin: str = TWIN) -> pd.DataFrame:
     """Long table, one row per (arm, round): mean and std over the paired seeds of the arm and its
     random twin, the mean paired difference, its paired t-test, and the Holm-adjusted p-value over
     the whole family of rows (all arms x rounds)."""
@@ -149,7 +151,7 @@ def round_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy"
     return table
 
 
-def mean_curve(summary: pd.DataFrame, arm: str, metric: str = "accuracy") -> pd.DataFrame:
+def mean_curve(summary: pd.DataFrame, arm: str, metric: str) -> pd.DataFrame:
     return (summary[summary["arm"] == arm].groupby("n_labeled")[metric]
             .agg(["mean", "std"]).reset_index().sort_values("n_labeled"))
 
@@ -164,7 +166,7 @@ def area_under_curve(curve: pd.DataFrame, column: str = "mean") -> float:
     return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
 
 
-def seed_auc(summary: pd.DataFrame, arm: str, metric: str = "accuracy", complete: bool = True) -> pd.Series:
+def seed_auc(summary: pd.DataFrame, arm: str, metric: str, complete: bool = True) -> pd.Series:
     """Area under each seed's own learning curve, indexed by seed. With ``complete``, a seed that
     lacks some of the arm's labelled-set sizes is left out: its area would cover another range and
     not compare. Without (selection.stop: each seed stops at its own round), every seed counts over
@@ -176,7 +178,7 @@ def seed_auc(summary: pd.DataFrame, arm: str, metric: str = "accuracy", complete
     return pd.Series(auc, name="auc", dtype=float).rename_axis("seed").sort_index()
 
 
-def twin_auc_over(summary: pd.DataFrame, arm: str, metric: str = "accuracy", twin: str = TWIN) -> pd.Series:
+def twin_auc_over(summary: pd.DataFrame, arm: str, metric: str, twin: str = TWIN) -> pd.Series:
     """Per seed, the twin's AUC over exactly the labelled-set sizes the arm has on that seed (the
     same as its whole curve with fixed rounds; with selection.stop, up to the arm's stop)."""
     own, other = summary[summary["arm"] == arm], summary[summary["arm"] == twin]
@@ -188,7 +190,7 @@ def twin_auc_over(summary: pd.DataFrame, arm: str, metric: str = "accuracy", twi
     return pd.Series(auc, name="auc", dtype=float).rename_axis("seed").sort_index()
 
 
-def auc_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", twin: str = TWIN,
+def auc_table(summary: pd.DataFrame, arms: list[str], metric: str, twin: str = TWIN,
               complete: bool = True) -> pd.DataFrame:
     """The headline comparison, ranked best first: per arm (the twin included) the mean per-seed AUC
     with a 95 % t-interval over seeds; per non-twin arm the mean paired AUC difference to the twin
@@ -220,6 +222,52 @@ def auc_table(summary: pd.DataFrame, arms: list[str], metric: str = "accuracy", 
     return table.reindex(columns=AUC_COLUMNS)
 
 
+PAIR_COLUMNS = ["metric", "arm", "reference", "same_round0", "paired_seeds", "diff_mean", "diff_ci_low", "diff_ci_high",
+                "p_value", "p_holm", "note"]
+REFERENCES = ("within_bucket", "entropy")  # the seed's method and a user's first pick
+
+
+def pair_table(summary: pd.DataFrame, arms: dict[str, str], metric: str, references=REFERENCES,
+               complete: bool = True) -> pd.DataFrame:
+    """Every arm against each reference arm of the experiment (the seed's ``within_bucket``, plain
+    ``entropy``), not only against the random twin: per pair, the mean paired difference of the
+    per-seed AUC (the reference's over the arm's labelled-set sizes), its 95 % t-interval, the paired
+    t-test over seeds and Holm's p over every pair of the table. ``arms``: arm -> the unit of its round
+    0; ``same_round0`` says whether the two share that model (then only their rounds >= 1 differ)."""
+    check_metric(metric)
+    rows = []
+    for reference in [r for r in references if r in arms]:
+        for arm in [a for a in arms if a != reference]:
+            auc = seed_auc(summary, arm, metric, complete)
+            ref = twin_auc_over(summary, arm, metric, reference)
+            seeds = auc.index.intersection(ref.index)
+            diff = auc[seeds] - ref[seeds]
+            row = {"metric": metric, "arm": arm, "reference": reference, "same_round0": arms[arm] == arms[reference],
+                   "paired_seeds": len(seeds), "diff_mean": diff.mean() if len(diff) else float("nan")}
+            row["diff_ci_low"], row["diff_ci_high"] = t_interval(diff)
+            row["p_value"], row["note"] = paired_test(auc[seeds].to_numpy(), ref[seeds].to_numpy())
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=[c for c in PAIR_COLUMNS if c != "p_holm"])
+    table.insert(PAIR_COLUMNS.index("p_holm"), "p_holm", holm(table["p_value"]))
+    return table
+
+
+def render_pairs(pairs: pd.DataFrame) -> list[str]:
+    """The pair table as text lines (none when the experiment has no reference arm and another arm)."""
+    if pairs.empty:
+        return []
+    metric = pairs["metric"].iloc[0]
+    lines = [f"arm against arm: paired difference of the per-seed AUC ({metric}) with its 95% t-interval; p = paired "
+             f"t-test over seeds, p_holm = Holm over the {int(pairs['p_value'].notna().sum())} pairs; same round 0: the "
+             "two share their cold start's model",
+             f"{'arm':<20} {'vs':<16} {'same round 0':>12} {'seeds':>5} {'diff':>8} {'95% CI':>18} {'p':>7} {'p_holm':>7}"]
+    for r in pairs.itertuples():
+        lines.append(f"{r.arm:<20} {r.reference:<16} {'yes' if r.same_round0 else 'no':>12} {r.paired_seeds:>5} "
+                     f"{r.diff_mean:>+8.4f} {fmt_ci(r.diff_ci_low, r.diff_ci_high):>18} {fmt_p(r.p_value):>7} "
+                     f"{fmt_p(r.p_holm):>7}  {r.note}".rstrip())
+    return [*lines, ""]
+
+
 def labels_to_reach(curve: pd.DataFrame, target: float) -> int | None:
     """Fewest labels whose mean reaches ``target``; None if no round does."""
     hit = curve[curve["mean"] >= target]
@@ -245,6 +293,11 @@ def curve_stats(summary: pd.DataFrame, auc: pd.DataFrame, fractions: list[float]
     stats = {"ceiling": {"metric": metric, f"{metric}_mean": float(values.mean()),
                          f"{metric}_std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
                          "n_labeled": int(ceiling["n_labeled"].iloc[0])}}
+    zero = summary[summary["arm"] == ZERO_SHOT]
+    if len(zero):
+        value = float(zero[metric].iloc[0])
+        stats[ZERO_SHOT] = {"metric": metric, metric: value, "n_labeled": 0,
+                            "of_ceiling": value / stats["ceiling"][f"{metric}_mean"]}
     for row in auc.to_dict("records"):
         curve = mean_curve(summary, row["arm"], metric)
         arm = stats[row["arm"]] = {
@@ -291,7 +344,7 @@ def reading(row) -> str:
 
 
 def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int, warnings=None,
-                stop_lines=None) -> str:
+                stop_lines=None, pairs: pd.DataFrame | None = None) -> str:
     """Everything a run ends with, as plain text: the metric, seeds and data warnings; per arm the
     per-round table; the ranked AUC table; the ceiling and labels to reach its fractions; one
     reading per arm of the headline test; and the stopping criteria in hindsight (``stop_lines``)."""
@@ -325,12 +378,18 @@ def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int,
     lines.append("")
     c = stats["ceiling"]
     lines.append(f"ceiling ({c['n_labeled']} labels): {fmt(c[f'{metric}_mean'], c[f'{metric}_std'])}")
+    if ZERO_SHOT in stats:
+        z = stats[ZERO_SHOT]
+        lines.append(f"zero-shot (0 labels, embedding similarity to the label texts): {z[metric]:.4f}, "
+                     f"{z['of_ceiling']:.1%} of the ceiling")
     for arm in auc["arm"]:
         reach = ", ".join(f"{f} of ceiling: {n if n is not None else 'not reached'}"
                           for f, n in stats[arm]["labels_to_reach"].items())
         lines.append(f"{arm}: labels to reach {reach}")
     lines.append("")
     lines += [reading(row) for row in auc.to_dict("records") if row["note"] != "reference"]
+    if pairs is not None and not pairs.empty:
+        lines += ["", *render_pairs(pairs)]
     if stop_lines:
         lines += ["", "stopping criteria in hindsight (stopping.csv): mean over the seeds where each fired", *stop_lines]
     return "\n".join(lines) + "\n"
@@ -339,7 +398,7 @@ def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int,
 STOP_MARKERS = ["v", "s", "D", "P", "X", "^", "*", "h", "<", ">", "p", "d"]
 
 
-def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: str = "accuracy",
+def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: str,
                         stops: pd.DataFrame | None = None) -> None:
     """Mean ± std bands of ``metric`` per arm against labelled-set size, the ceiling as a line, and
     (``stops``: stopping.csv) each criterion's mean stop point per arm, one marker per criterion."""
@@ -365,6 +424,14 @@ def plot_learning_curve(summary: pd.DataFrame, arms: list[str], path, metric: st
     for j, (criterion, _) in enumerate(_stop_points(stops, None)):
         ax.scatter([], [], marker=STOP_MARKERS[j % len(STOP_MARKERS)], color="white", edgecolors="black",
                    label=f"stop: {criterion}")
+    zero = summary[summary["arm"] == ZERO_SHOT]
+    if len(zero):  # the 0-label point every curve starts from
+        z = float(zero[metric].iloc[0])
+        for i, arm in enumerate(arms):
+            first = mean_curve(summary, arm, metric).iloc[0]
+            ax.plot([0, first["n_labeled"]], [z, first["mean"]], color="grey" if arm == TWIN else colours[i % len(colours)],
+                    linestyle=":", alpha=0.6)
+        ax.scatter([0], [z], marker="*", s=140, color="black", zorder=4, label="zero-shot (0 labels)")
     ceiling = summary[summary["arm"] == "ceiling"]
     values = ceiling[metric]
     ax.axhline(values.mean(), color="black", linestyle="--", label=f"ceiling (all {ceiling['n_labeled'].iloc[0]} rows)")

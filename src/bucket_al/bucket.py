@@ -8,7 +8,7 @@ import pandas as pd
 from .errors import ConfigError
 
 
-def kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 3):
+def kmeans(X: np.ndarray, k: int, seed: int, n_init: int):
     """Fit k-means; return ``(labels, distance of each row to its centroid)``."""
     from sklearn.cluster import KMeans
 
@@ -22,7 +22,7 @@ def kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 3):
     return labels, distance.astype(np.float32)
 
 
-def assign_buckets(row_id: np.ndarray, X: np.ndarray, k: int, seed: int, n_init: int = 3) -> pd.DataFrame:
+def assign_buckets(row_id: np.ndarray, X: np.ndarray, k: int, seed: int, n_init: int) -> pd.DataFrame:
     """Bucket assignments: one row per pool row with ``row_id``, ``bucket``, ``distance``."""
     labels, distance = kmeans(X, k, seed, n_init)
     return pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64), "bucket": labels, "distance": distance})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .data import check_splits, local_split_path, read_local, unreadable
@@ -19,12 +20,49 @@ from .stopping import parse_criteria, parse_stop, reads_stop_set
 
 
 def dataset_key(cfg: dict) -> str:
-    """Folder name for a dataset: a readable slug plus a hash of the whole ``dataset`` block, so
-    a change to columns, splits, cleaning or limits gets its own data and embeddings."""
-    source = cfg.get("data_dir") or cfg.get("name") or "dataset"
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", Path(str(source)).name if cfg.get("data_dir") else str(source))
-    digest = hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    return f"{slug.strip('-').lower()}-{digest}"
+    """Folder name for a dataset: a readable slug of where it comes from (the pool's file, the data
+    folder or the hub id) plus a hash of the whole ``dataset`` block and of the bytes of its local
+    split files, so a change to columns, splits, cleaning or limits, or a file replaced in place (even
+    by an older one), gets its own data and embeddings."""
+    files = cfg.get("files") or {}
+    if cfg["pool_split"] in files:
+        slug = Path(str(files[cfg["pool_split"]])).stem
+    elif cfg.get("data_dir"):
+        slug = Path(str(cfg["data_dir"])).name
+    else:
+        slug = str(cfg.get("name") or "dataset")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", slug)
+    h = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode())
+    roles = ("pool",) if cfg.get("eval_fraction") else ("pool", "eval")
+    for role in roles:
+        path = local_split_path(cfg, cfg[f"{role}_split"])
+        if path is not None:
+            h.update(file_digest(path).encode())
+    return f"{slug.strip('-').lower()}-{h.hexdigest()[:8]}"
+
+
+@lru_cache(maxsize=None)
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (once per run and file)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+CACHE_FOLDERS = ("datasets", "embeddings")
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run", "/sbin", "/sys",
+                  "/usr", "/var/lib", "/var/log")
+
+
+def results_folder(value: str) -> str:
+    """``results``, with ``~`` expanded; a clear error for an empty value, ``/`` or a system folder."""
+    if value is None or not str(value).strip():
+        raise ConfigError("results: empty; give the folder every output goes under (e.g. results)")
+    folder = Path(str(value)).expanduser()
+    resolved = folder.resolve()
+    if resolved == Path("/") or any(resolved == Path(d) or Path(d) in resolved.parents for d in SYSTEM_FOLDERS):
+        raise ConfigError(f"results: '{value}' is {'/' if resolved == Path('/') else 'a system folder'}; "
+                          "give a folder of your own (e.g. results)")
+    return str(folder)
 
 
 RENAMED = {
@@ -74,7 +112,7 @@ def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
 
         return parquet_rows(prepared_pool)
     path = local_split_path(cfg["dataset"], cfg["dataset"]["pool_split"])
-    if path is None:
+    if path is None or cfg["dataset"]["eval_fraction"]:  # a split file: known once the data step has split it
         return None
     rows = local_source_rows(path)
     limit = (cfg["dataset"].get("limit") or {}).get("pool")
@@ -103,6 +141,10 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     if cfg["experiment"] in (".", ".."):
         raise ConfigError(f"experiment: '{cfg['experiment']}' would write the experiment into the results "
                           "folder itself or its parent; give it a name (e.g. sst2-offline)")
+    if cfg["experiment"] in CACHE_FOLDERS:
+        raise ConfigError(f"experiment: '{cfg['experiment']}' is the name of the results folder's shared cache "
+                          f"({', '.join(CACHE_FOLDERS)}); give the experiment another name")
+    results_folder(cfg["results"])
     sel = cfg["selection"]
     check_learners(cfg)
     extra = set(cfg["ceiling"]["seeds"] or []) - set(cfg["seeds"])
@@ -113,7 +155,8 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         raise ConfigError("seeds: a seed is listed twice")
     ds = cfg["dataset"]
     check_splits(ds)
-    local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
+    if not ds["eval_fraction"]:
+        local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
     if cfg["encoder"]["quantize"] == "int8" and cfg["encoder"]["device"] == "cuda":
         raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
@@ -127,6 +170,10 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
         if stop_set >= size:
             raise ConfigError(f"stopping.stop_set: {stop_set} rows but the pool has only {size}")
         check_budget(size, sel["n"], sel["m"], cfg["bucket"]["k"], sel["rounds"], stop_set)
+    sample = cfg["score"]["pool_sample"]
+    if sample is not None and sel["rounds"] > 1 and sample < sel["m"] * cfg["bucket"]["k"]:
+        raise ConfigError(f"score.pool_sample: {sample} scored rows, but every round selects selection.m * bucket.k = "
+                          f"{sel['m'] * cfg['bucket']['k']} of them; raise it to at least that (or null: all)")
 
 
 def check_learners(cfg: dict) -> None:
@@ -140,9 +187,28 @@ def check_learners(cfg: dict) -> None:
         learner_class(section).resolve(learner[section], f"learner.{section}")
     cls = learner_class(name)
     params = cls.resolve(learner.get(name), f"learner.{name}")
+    if cfg["dataset"]["task"] == "multilabel":
+        able = [n for n in LEARNERS.names if learner_class(n).multilabel]
+        for key, n in [("learner.name", name), *(("compare.learners", c) for c in cfg["compare"]["learners"])]:
+            if not learner_class(n).multilabel:
+                raise ConfigError(f"{key}: learner '{n}' has no multi-label form (dataset.task: multilabel); "
+                                  f"use one of {', '.join(able)}")
     cls.resolve({**(learner.get(name) or {}), **cfg["ceiling"]["params"]}, "ceiling.params")
     if params.get("model"):
         resolve_encoder(params["model"], f"learner.{name}.model")
+
+
+def check_multilabel_arms(cfg: dict, arms) -> None:
+    """With dataset.task: multilabel, every arm's query strategy and cold start must have a multi-label form."""
+    if cfg["dataset"]["task"] != "multilabel":
+        return
+    from .plugins import COLD_STARTS, QUERIES
+
+    for i, arm in enumerate(arms):
+        for registry, name, what in ((QUERIES, arm.query, "query strategy"), (COLD_STARTS, arm.cold_start, "cold start")):
+            if not registry.get(name).multilabel:
+                raise ConfigError(f"selection.arms[{i}]: arm '{arm.name}': {what} '{name}' has no multi-label form "
+                                  "(dataset.task: multilabel)")
 
 
 def check_stopping(cfg: dict) -> None:

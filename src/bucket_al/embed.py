@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ def resolve_encoder(spec: str, key: str = "encoder.model") -> str:
         pkg_dir = Path(list(found.submodule_search_locations)[0])
         for candidate in (pkg_dir / "model", pkg_dir):
             if (candidate / "config.json").is_file():
+                check_no_custom_code(candidate, key)
                 return str(candidate)
         raise ConfigError(f"{key}: package '{module}' holds no model directory (no config.json under {pkg_dir})")
     path = Path(spec).expanduser()
@@ -60,8 +62,21 @@ def resolve_encoder(spec: str, key: str = "encoder.model") -> str:
             raise ConfigError(f"{key}: model directory not found: {path}")
         if not (path / "config.json").is_file():
             raise ConfigError(f"{key}: {path} is not a model directory (no config.json)")
+        check_no_custom_code(path, key)
         return str(path.resolve())
     return spec  # a hub id
+
+
+def check_no_custom_code(path: Path, key: str) -> None:
+    """A model directory whose config.json names its own code (``auto_map``) would need
+    ``trust_remote_code``: code from the folder run on load. The workflow does not run it."""
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}: {path}/config.json is unreadable: {exc}".splitlines()[0]) from exc
+    if isinstance(config, dict) and config.get("auto_map"):
+        raise ConfigError(f"{key}: {path} needs its own model code (config.json: auto_map), which the workflow does "
+                          "not run (trust_remote_code); use a model of an architecture transformers ships")
 
 
 def encoder_key(spec: str) -> str:
@@ -80,12 +95,44 @@ INT8_SETTINGS = ("quantize", "batch_size")
 QUANTIZE = ("none", "int8")
 
 
+# The files of a model directory that make its vectors: configuration, weights, tokenizer.
+MODEL_FILES = (".json", ".safetensors", ".bin", ".txt", ".model", ".py")
+
+
+@lru_cache(maxsize=None)
+def encoder_fingerprint(spec: str) -> str:
+    """What the encoder's vectors come from: for a local model directory (or ``package:``), a digest
+    of the bytes of its configuration, weights and tokenizer files (replacing them in place changes
+    it); for a hub id, the commit the local Hugging Face cache holds for it, where known. Computed once
+    per run (a second for bert-base)."""
+    source = resolve_encoder(spec)
+    if Path(source).is_dir():
+        h = hashlib.sha256()
+        for path in sorted(Path(source).iterdir()):
+            if path.is_file() and path.suffix in MODEL_FILES:
+                h.update(path.name.encode() + b"\0")
+                with open(path, "rb") as f:
+                    h.update(hashlib.file_digest(f, "sha256").digest())
+        return f"files:{h.hexdigest()}"
+    return f"hub:{source}@{hub_commit(source) or 'unknown'}"
+
+
+def hub_commit(repo_id: str) -> str | None:
+    """The commit of ``repo_id``'s main branch in the local Hugging Face cache, without asking the hub."""
+    import os
+
+    cache = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
+    ref = cache / f"models--{repo_id.replace('/', '--')}" / "refs" / "main"
+    return ref.read_text().strip() if ref.is_file() else None
+
+
 def embedding_key(encoder: dict) -> str:
     """Folder name for the embeddings of ``encoder`` (the config's ``encoder`` block): the model's
-    readable key, the max_length, for int8 the quantization and batch size; a hash of them keeps it
-    collision-safe."""
-    int8 = encoder.get("quantize", "none") == "int8"
+    readable key, the max_length, for int8 the quantization and batch size; a hash of them and of the
+    model's own files (:func:`encoder_fingerprint`) keeps it collision-safe."""
+    int8 = encoder["quantize"] == "int8"
     settings = {k: encoder[k] for k in (*EMBEDDING_SETTINGS, *(INT8_SETTINGS if int8 else ()))}
+    settings["fingerprint"] = encoder_fingerprint(encoder["model"])
     digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
     tag = f"-int8-bs{encoder['batch_size']}" if int8 else ""
     return f"{encoder_key(encoder['model']).rsplit('-', 1)[0]}-len{encoder['max_length']}{tag}-{digest}"
@@ -125,11 +172,10 @@ def pick_device(device: str):
     return torch.device(device)
 
 
-def load_encoder(spec: str, device: str = "auto", max_length: int | None = None, quantize: str = "none",
-                 threads: int = 1):
+def load_encoder(spec: str, device: str, max_length: int | None = None, int8: bool = False, threads: int = 1):
     """Load tokenizer and model for ``encoder.model``; returns ``(tokenizer, model, torch.device)``.
     With ``max_length``, check it against the model's position limit first (encoder.max_length).
-    ``quantize="int8"``: the model is an :class:`Int8Encoder` on the CPU (``threads``: its threads)."""
+    ``int8`` (encoder.quantize: int8): the model is an :class:`Int8Encoder` on the CPU (``threads``: its threads)."""
     source = resolve_encoder(spec)
 
     def load():
@@ -140,7 +186,7 @@ def load_encoder(spec: str, device: str = "auto", max_length: int | None = None,
     tokenizer, model = load() if source != spec else from_hub(load, "encoder.model", spec)
     if max_length is not None:
         check_max_length(max_length, tokenizer, model.config)
-    if quantize == "int8":
+    if int8:
         if device == "cuda":
             raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
         import torch
@@ -160,8 +206,7 @@ def mean_pool(last_hidden_state, attention_mask):
     return summed / torch.clamp(mask.sum(dim=1), min=1e-9)
 
 
-def embed_texts(texts, tokenizer, model, device, batch_size: int = 32, max_length: int = 512,
-                progress: bool = True) -> np.ndarray:
+def embed_texts(texts, tokenizer, model, device, *, batch_size: int, max_length: int, progress: bool = True) -> np.ndarray:
     """Embed ``texts``: length-sorted batches, dynamic padding, inference mode. Returns float32
     vectors in the order of ``texts``. ``model``: a transformers model, or an :class:`Int8Encoder`."""
     import torch
@@ -259,14 +304,14 @@ def _Pooled(model, inputs):
     return Pooled()
 
 
-def embed_texts_per_row(texts, tokenizer, model, device, max_length: int = 512) -> np.ndarray:
+def embed_texts_per_row(texts, tokenizer, model, device, pad_to: int = 512) -> np.ndarray:
     """The seed's method, kept as the benchmark's baseline: one sentence at a time, padded to
-    ``max_length`` (512), under ``torch.no_grad()``."""
+    ``pad_to`` tokens (the seed's 512), under ``torch.no_grad()``."""
     import torch
 
     rows = []
     for text in texts:
-        inputs = tokenizer(text, truncation=True, padding="max_length", max_length=max_length,
+        inputs = tokenizer(text, truncation=True, padding="max_length", max_length=pad_to,
                            return_tensors="pt").to(device)
         with torch.no_grad():
             hidden = model(**inputs).last_hidden_state

@@ -18,7 +18,7 @@ import pandas as pd
 from .io import read_json, read_table, write_json, write_table, write_vectors
 from .learners import make_learner
 from .metrics import evaluate
-from .rows import aligned, read_features, training_set, unlabelled_rows
+from .rows import aligned, label_array, read_features, training_set, unlabelled_rows
 from .score import score_pool
 from .seeds import round_seed
 
@@ -48,28 +48,37 @@ class ModelFiles:
     scored: str | None = None  # the scores this round selected from (arms' rounds >= 1)
     pool_sample: int | None = None  # score.pool_sample: score a sample of the unlabelled rows
     score_pool_sample: int | None = None  # the pool_sample the arm's rounds selected from, for metrics.json
+    multilabel: dict | None = None  # the config's multilabel block (threshold, tune_threshold) of a multi-label run
 
 
 def run_model(f: ModelFiles) -> None:
-    names = read_json(f.labels)["names"]
-    learner = make_learner(f.learner["name"], names, f.learner["params"], seed=f.seed)
+    meta = read_json(f.labels)
+    names, multilabel = meta["names"], meta.get("task") == "multilabel"
+    options = {"multilabel": True, "threshold": f.multilabel["threshold"]} if multilabel else {}
+    learner = make_learner(f.learner["name"], names, f.learner["params"], seed=f.seed, **options)
     row_id, X = read_features(f.features, learner.features)
     labels = read_table(f.pool, columns=["row_id", "label"])
+    label_ids, y_all = labels["row_id"].to_numpy(), label_array(labels["label"], len(names), multilabel)
     manifest = read_table(f.manifest) if f.manifest else None
     stop_ids = read_table(f.stop_set)["row_id"].to_numpy() if f.stop_set else None
-    fit(learner, row_id, X, labels, manifest, stop_ids, f.model)
+    tune = (lambda: make_learner(f.learner["name"], names, f.learner["params"], seed=f.seed, **options)) \
+        if multilabel and f.multilabel["tune_threshold"] else None
+    fit(learner, row_id, X, label_ids, y_all, manifest, stop_ids, f.model, tune)
 
     eval_ids, eval_X = read_features(f.eval_features, learner.features)
     eval_ = read_table(f.eval, columns=["row_id", "label"])
     eval_X = eval_X[aligned(eval_ids, eval_["row_id"].to_numpy(), f.eval_features)]
     pool_size = len(labels)
     n_labeled = len(manifest) if manifest is not None else pool_size
-    metrics = evaluate(eval_["label"].to_numpy(), learner.predict_proba(eval_X), names, n_labeled, pool_size)
+    y_eval = label_array(eval_["label"], len(names), multilabel)
+    metrics = evaluate(y_eval, learner.predict_proba(eval_X), names, n_labeled, pool_size, multilabel=multilabel,
+                       threshold=learner.threshold if multilabel else None)
     selected_from = None
     if f.scored:  # the unlabelled rows the previous round's model scored: what this round chose from
         selected_from = int((~read_table(f.scored, columns=["labelled"])["labelled"]).sum())
+    extra = {"threshold": learner.threshold} if multilabel else {}
     write_json({"unit": f.unit, "seed": f.seed, "round": f.round, **metrics, "score_pool_sample": f.score_pool_sample,
-                "selected_from_rows": selected_from}, f.metrics)
+                "selected_from_rows": selected_from, **extra}, f.metrics)
 
     if f.stop_predictions:
         stop_X = X[aligned(row_id, stop_ids, "stop set")]
@@ -79,28 +88,61 @@ def run_model(f: ModelFiles) -> None:
     if f.scores:
         table, hidden = score_pool(learner, row_id, X, manifest, names, pool_sample=f.pool_sample,
                                    seed=round_seed(f.seed, f.round), last_layer=f.last_layer is not None,
-                                   exclude=stop_ids)
+                                   exclude=stop_ids, threshold=learner.threshold if multilabel else None)
         write_table(table, f.scores)
         if f.last_layer:
             write_vectors(table["row_id"].to_numpy(), hidden, f.last_layer)
 
 
-def fit(learner, row_id, X, labels: pd.DataFrame, manifest: pd.DataFrame | None, stop_ids, path) -> None:
+def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, stop_ids, path, tune=None) -> None:
     """Fit ``learner`` on the manifest's rows (the whole pool when ``manifest`` is None) and save it
     to ``path``. A learner that reads the pool (``reads_pool``: self-training) also gets the pool
     rows outside the manifest and the stop set, unlabelled; which rows got which pseudo-label goes
-    beside the checkpoint."""
-    X_train, y_train = training_set(row_id, X, labels, manifest)
+    beside the checkpoint. ``tune`` (a multi-label run with multilabel.tune_threshold): makes fresh
+    learners for :func:`tune_thresholds`."""
+    X_train, y_train = training_set(row_id, X, label_ids, y_all, manifest)
     if not learner.reads_pool:
-        learner.fit(X_train, y_train).save(path)
+        learner.fit(X_train, y_train)
+        if tune is not None:
+            learner.threshold = tune_thresholds(tune, X_train, y_train, learner.seed)
+        learner.save(path)
         return
-    unlabelled = unlabelled_rows(labels["row_id"], None if manifest is None else manifest["row_id"], stop_ids)
+    unlabelled = unlabelled_rows(label_ids, None if manifest is None else manifest["row_id"], stop_ids)
     learner.fit(X_train, y_train, unlabelled=X[aligned(row_id, unlabelled)]).save(path)
     pseudo = pd.DataFrame({"row_id": unlabelled[learner.pseudo_index_], "label": learner.pseudo_label_,
                            "weight": learner.pseudo_weight_})
     write_table(pseudo, f"{path}/pseudo_labels.parquet")
     if len(pseudo):  # the true labels, read after training for the log only: a diagnostic of the teacher
-        truth = labels["label"].to_numpy()[aligned(labels["row_id"].to_numpy(), pseudo["row_id"].to_numpy(), "pool")]
+        truth = y_all[aligned(label_ids, pseudo["row_id"].to_numpy(), "pool")]
         log.info("pseudo-labels: %d rows, %.4f of them correct (a diagnostic; the learner never sees these labels)",
                  len(pseudo), float((truth == pseudo["label"].to_numpy()).mean()))
 
+
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
+
+
+def tune_thresholds(make, X, Y, seed: int, folds: int = 3) -> list[float]:
+    """One decision threshold per label, from the training rows alone: out-of-fold probabilities of
+    ``folds`` seeded folds (a fresh learner from ``make()`` per fold), then per label the grid value
+    (0.05 to 0.95) with the best F1 of that label (ties: the one nearest 0.5). A label without a
+    positive training row keeps 0.5."""
+    from sklearn.model_selection import KFold
+
+    Y = np.asarray(Y)
+    oof = np.zeros(Y.shape, dtype=np.float64)
+    for train, test in KFold(n_splits=min(folds, len(Y)), shuffle=True, random_state=seed).split(Y):
+        oof[test] = make().fit(X[train], Y[train]).predict_proba(X[test])
+    thresholds = []
+    for j in range(Y.shape[1]):
+        y = Y[:, j].astype(bool)
+        if not y.any():
+            thresholds.append(0.5)
+            continue
+        pred = oof[:, j][None, :] >= THRESHOLD_GRID[:, None]
+        tp, fp, fn = (pred & y).sum(1), (pred & ~y).sum(1), (~pred & y).sum(1)
+        f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        best = np.flatnonzero(f1 == f1.max())
+        thresholds.append(float(THRESHOLD_GRID[best[np.argmin(np.abs(THRESHOLD_GRID[best] - 0.5))]]))
+    log.info("thresholds tuned on %d training rows (%d-fold): %s", len(Y), folds, thresholds)
+    return thresholds

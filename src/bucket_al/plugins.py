@@ -31,6 +31,7 @@ COLD_STARTS = Registry("cold start", {
     "random": "bucket_al.strategies.cold_starts:Random",
     "typiclust": "bucket_al.strategies.typiclust:TypiClust",
     "probcover": "bucket_al.strategies.probcover:ProbCover",
+    "zero_shot": "bucket_al.strategies.zero_shot:ZeroShot",
 })
 
 CRITERIA = Registry("stopping criterion", {

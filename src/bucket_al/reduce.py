@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 METHODS = ("pca", "umap")
 
 
-def reduce(X: np.ndarray, method: str = "pca", dim: int = 50, seed: int = 0) -> np.ndarray:
+def reduce(X: np.ndarray, method: str, dim: int, seed: int = 0) -> np.ndarray:
     """Fit the reducer on the pool ``X`` and return the reduced float32 matrix."""
     check_choice("reduce.method", "method", method, METHODS)
     if not 1 <= dim <= X.shape[1]:

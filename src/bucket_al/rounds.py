@@ -28,14 +28,17 @@ def _vectors(source, ids: np.ndarray, name: str) -> np.ndarray | None:
 
 
 def cold_start_round(name: str, pool_ids: np.ndarray, budget: int, seed: int, *, n: int, pick: str,
-                     buckets: pd.DataFrame | None = None, reduced=None, params: dict | None = None) -> pd.DataFrame:
+                     buckets: pd.DataFrame | None = None, reduced=None, params: dict | None = None,
+                     zero_shot: pd.DataFrame | None = None) -> pd.DataFrame:
     """Round 0's manifest by cold start ``name`` (``buckets``: row_id/bucket/distance of the seed's
-    k-means; ``reduced``: ``(row_id, X)`` of the reduced pool)."""
+    k-means; ``reduced``: ``(row_id, X)`` of the reduced pool; ``zero_shot``: the zero-shot model's
+    scores of the pool)."""
     ids = np.sort(np.asarray(pool_ids, dtype=np.int64))
     cold_start = COLD_STARTS.get(name)
     ctx = ColdStartContext(row_id=ids, seed=seed, n=n, pick=pick,
                            buckets=None if buckets is None else buckets.set_index("row_id").loc[ids].reset_index(),
                            reduced=_vectors(reduced, ids, "reduced pool"),
+                           zero_shot=None if zero_shot is None else zero_shot.set_index("row_id").loc[ids].reset_index(),
                            params=cold_start.resolve(params, f"cold start '{name}'"))  # declared defaults, then the arm's
     chosen = np.asarray(cold_start().query(ctx, budget), dtype=np.int64)
     check_picks(chosen, ids, budget, f"cold start '{name}'")

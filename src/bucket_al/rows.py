@@ -46,13 +46,25 @@ def write_features(row_id: np.ndarray, X: np.ndarray, kind: str, path) -> None:
         raise ValueError(f"unknown feature kind '{kind}' (embeddings or text)")
 
 
-def training_set(row_id: np.ndarray, X: np.ndarray, labels: pd.DataFrame, manifest: pd.DataFrame | None):
-    """Features and labels of the manifest's rows, or of the whole pool when ``manifest`` is None."""
-    wanted = labels["row_id"].to_numpy() if manifest is None else manifest["row_id"].to_numpy()
+def label_array(labels: pd.Series, n_labels: int, multilabel: bool) -> np.ndarray:
+    """A split's ``label`` column as learners take it: one label id per row, or (multi-label: a list of
+    label ids per row) a binary indicator matrix, rows x labels, in labels.json's order."""
+    if not multilabel:
+        return labels.to_numpy(dtype=np.int64)
+    Y = np.zeros((len(labels), n_labels), dtype=np.int64)
+    for i, ids in enumerate(labels):
+        Y[i, np.asarray(ids, dtype=np.int64)] = 1
+    return Y
+
+
+def training_set(row_id: np.ndarray, X: np.ndarray, label_ids: np.ndarray, y_all: np.ndarray,
+                 manifest: pd.DataFrame | None):
+    """Features and labels of the manifest's rows, or of the whole pool when ``manifest`` is None
+    (``label_ids``, ``y_all``: the pool's row ids and their labels, :func:`label_array`)."""
+    wanted = label_ids if manifest is None else manifest["row_id"].to_numpy()
     if manifest is not None and manifest["row_id"].duplicated().any():
         raise ValueError("manifest selects a row twice")
-    y = labels["label"].to_numpy()[aligned(labels["row_id"].to_numpy(), wanted, "pool")]
-    return X[aligned(row_id, wanted)], y
+    return X[aligned(row_id, wanted)], y_all[aligned(label_ids, wanted, "pool")]
 
 
 def selectable(pool_ids: np.ndarray, stop_set_ids: np.ndarray | None) -> np.ndarray:

@@ -36,11 +36,40 @@ def least_confidence(proba: np.ndarray) -> np.ndarray:
 MEASURES = {"entropy": entropy, "margin": margin, "least_confidence": least_confidence}
 
 
-def scores_table(row_id: np.ndarray, proba: np.ndarray, labelled: np.ndarray, label_names: list[str]) -> pd.DataFrame:
+# Multi-label (proba: each label's own probability; threshold: where a label is predicted): the same
+# three measures, row by row over the labels, so that every strategy ranking by uncertainty works as is.
+def binary_entropy(proba: np.ndarray) -> np.ndarray:
+    """Mean over labels of each label's binary entropy (nats): 0 when every label is certain."""
+    p = np.asarray(proba, dtype=np.float64)
+    q = np.clip(p, 1e-12, 1 - 1e-12)
+    return (-(np.where(p > 0, p * np.log(q), 0.0) + np.where(p < 1, (1 - p) * np.log(1 - q), 0.0))).mean(axis=1)
+
+
+def threshold_margin(proba: np.ndarray, threshold) -> np.ndarray:
+    """1 - the distance of the label nearest its threshold, scaled to [0, 1]: 1 where a label sits
+    exactly at its threshold (the decision that would flip first)."""
+    t = np.broadcast_to(np.asarray(threshold, dtype=np.float64), np.shape(proba)[1:])
+    return 1.0 - (np.abs(np.asarray(proba, dtype=np.float64) - t) / np.maximum(t, 1 - t)).min(axis=1)
+
+
+def label_confidence(proba: np.ndarray) -> np.ndarray:
+    """1 - the mean over labels of the confidence in the label's decision (max(p, 1 - p))."""
+    p = np.asarray(proba, dtype=np.float64)
+    return 1.0 - np.maximum(p, 1 - p).mean(axis=1)
+
+
+def multilabel_measures(threshold) -> dict:
+    return {"entropy": binary_entropy, "margin": lambda p: threshold_margin(p, threshold),
+            "least_confidence": label_confidence}
+
+
+def scores_table(row_id: np.ndarray, proba: np.ndarray, labelled: np.ndarray, label_names: list[str],
+                 threshold=None) -> pd.DataFrame:
+    """``threshold`` (a number, or one per label): the probabilities are multi-label ones."""
     table = pd.DataFrame({"row_id": np.asarray(row_id, dtype=np.int64), "labelled": np.asarray(labelled, dtype=bool)})
     for j, name in enumerate(label_names):
         table[f"p_{name}"] = proba[:, j].astype(np.float32)
-    for name, measure in MEASURES.items():
+    for name, measure in (MEASURES if threshold is None else multilabel_measures(threshold)).items():
         table[name] = measure(proba)
     return table
 
@@ -65,13 +94,14 @@ def rows_to_score(row_id: np.ndarray, manifest: pd.DataFrame, pool_sample: int |
 
 def score_pool(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, label_names: list[str],
                pool_sample: int | None = None, seed: int = 0, last_layer: bool = False,
-               exclude: np.ndarray | None = None):
+               exclude: np.ndarray | None = None, threshold=None):
     """The scores table of the round's model (see the module's docstring) and, with
-    ``last_layer``, the input of the learner's output layer for the same rows (else None)."""
+    ``last_layer``, the input of the learner's output layer for the same rows (else None).
+    ``threshold``: a multi-label model's (its measures are the multi-label ones)."""
     pos = rows_to_score(row_id, manifest, pool_sample, seed, exclude)
     labelled = np.isin(row_id[pos], manifest["row_id"].to_numpy())
     if last_layer:
         proba, hidden = learner.predict_proba_and_last_layer(X[pos])
     else:
         proba, hidden = learner.predict_proba(X[pos]), None
-    return scores_table(row_id[pos], proba, labelled, label_names), hidden
+    return scores_table(row_id[pos], proba, labelled, label_names, threshold), hidden

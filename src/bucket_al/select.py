@@ -63,7 +63,7 @@ def take_per_bucket(ranked: pd.DataFrame, per_bucket: int, budget: int) -> np.nd
     return np.concatenate([taken, top_up])
 
 
-def select_cold_start(buckets: pd.DataFrame, n: int, budget: int, seed: int, pick: str = "random") -> pd.DataFrame:
+def select_cold_start(buckets: pd.DataFrame, n: int, budget: int, seed: int, pick: str) -> pd.DataFrame:
     """Round 0: ``n`` rows from each bucket (``buckets``: row_id, bucket, distance).
 
     ``pick='random'`` draws them uniformly (seeded); ``'nearest'`` takes those closest to the

@@ -10,7 +10,7 @@ def main(smk):
     speed = smk.config["encoder"]
     rows = read_table(smk.input[0], columns=["row_id", "text"])
     tokenizer, model, device = load_encoder(smk.params.model, speed["device"], max_length=smk.params.max_length,
-                                            quantize=smk.params.quantize, threads=smk.threads)
+                                            int8=smk.params.quantize == "int8", threads=smk.threads)
     set_threads(smk.threads)  # again, now that torch is imported
     X = embed_texts(rows["text"], tokenizer, model, device,
                     batch_size=speed["batch_size"], max_length=smk.params.max_length)

@@ -14,7 +14,8 @@ def main(smk):
         metrics = read_json(m["metrics"])
         records.append({"learner": m["learner"], "arm": m["arm"], "seed": m["seed"], "round": m["round"],
                         "n_labeled": metrics["n_labeled"], "accuracy": metrics["accuracy"],
-                        "macro_f1": metrics["macro_f1"], "cpu_s": cpu_seconds(m["benchmark"])})
+                        "micro_f1": metrics["micro_f1"], "macro_f1": metrics["macro_f1"],
+                        "cpu_s": cpu_seconds(m["benchmark"])})
     table = learner_table(pd.DataFrame(records), p.metric, p.full)
     write_csv(table, smk.output.table)
     with atomic_path(smk.output.text) as tmp:

@@ -15,7 +15,8 @@ def main(smk):
         pool=i.pool, features=i.features, eval=i.eval, eval_features=i.eval_features, labels=i.labels,
         manifest=get(i, "manifest"), stop_set=get(i, "stop_set"), scored=get(i, "scored"),
         model=o.model, metrics=o.metrics, stop_predictions=get(o, "stop"), scores=get(o, "scores"),
-        last_layer=get(o, "last_layer"), pool_sample=p.pool_sample, score_pool_sample=p.score_pool_sample))
+        last_layer=get(o, "last_layer"), pool_sample=p.pool_sample, score_pool_sample=p.score_pool_sample,
+        multilabel=dict(p.multilabel) or None))
 
 
 run_step(main, snakemake)  # noqa: F821

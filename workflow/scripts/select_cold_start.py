@@ -12,7 +12,8 @@ def main(smk):
     manifest = cold_start_round(p.cold, pool, p.budget, int(smk.wildcards.seed), n=p.n, pick=p.pick,
                                 params=dict(p.cold_params),
                                 buckets=read_table(smk.input.buckets) if "buckets" in given else None,
-                                reduced=read_vectors(smk.input.reduced) if "reduced" in given else None)
+                                reduced=read_vectors(smk.input.reduced) if "reduced" in given else None,
+                                zero_shot=read_table(smk.input.zero_shot) if "zero_shot" in given else None)
     write_table(manifest, smk.output[0])
 
 

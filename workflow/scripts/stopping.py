@@ -25,7 +25,8 @@ def main(smk):
         if with_stop_set:
             proba = read_stop_predictions([folder[(u, seed, r)] / "stop_set.parquet"
                                            for u, r in zip(curve["model"], curve["round"])])
-            traces.append(trace(proba).assign(arm=arm, seed=seed, n_labeled=curve["n_labeled"],
+            thresholds = curve["threshold"].tolist() if "threshold" in curve else None
+            traces.append(trace(proba, thresholds).assign(arm=arm, seed=seed, n_labeled=curve["n_labeled"],
                                               **{p.metric: curve[p.metric]}))
         curves[(arm, seed)] = curve.assign(proba=proba if proba is not None else [None] * len(curve))
         nexts[(arm, seed)] = p.budgets[len(curve)] if len(curve) < len(p.budgets) else None

@@ -10,6 +10,8 @@ the rules read (so no .smk file names a learner):
 - ``resources``: memory (MB) and runtime (minutes) of its jobs, ``model`` (a round's model) and
   ``ceiling`` (the whole pool), for a cluster scheduler;
 - ``seeded``: its fit depends on the seed (else its full-data model is trained once, not per seed);
+- ``multilabel``: it also learns several labels per row (``dataset.task: multilabel``): then y is a
+  binary indicator matrix (rows x labels) and ``predict_proba`` gives each label's probability;
 - ``uses_gpu``: its jobs ask for ``resources.gpu`` GPUs; ``uses_encoder``: it starts from the
   configured encoder (its ``model`` and ``device`` parameters default to ``encoder.model`` and
   ``encoder.device``); ``reads_pool``: ``fit(X, y, unlabelled=...)`` also takes the features of the
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..io import atomic_dir, read_meta, write_meta
 from ..registry import Plugin
 
@@ -42,6 +45,17 @@ def spread_columns(proba: np.ndarray, classes: np.ndarray, n_classes: int) -> np
     full = np.zeros((len(proba), n_classes))
     full[:, np.asarray(classes, dtype=np.int64)] = proba
     return full
+
+
+def per_label(fit_one, Y: np.ndarray):
+    """One-vs-rest over the columns of a binary indicator matrix ``Y``: ``fit_one(y)`` for each label
+    that takes both values in training; a label that takes one value only is that constant. Returns
+    the fitted models (None for a constant label) and each label's constant (its training mean)."""
+    models, constant = [], np.asarray(Y, dtype=np.float64).mean(axis=0)
+    for j in range(Y.shape[1]):
+        y = np.asarray(Y[:, j], dtype=np.int64)
+        models.append(fit_one(y) if 0 < y.sum() < len(y) else None)
+    return models, constant
 
 
 def softmax_of_logits(z: np.ndarray, classes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -61,15 +75,23 @@ class Learner(Plugin):
 
     features = "embeddings"
     seeded = True
+    multilabel = False
     uses_gpu = False
     uses_encoder = False
     reads_pool = False
     resources = {"model": {"mem_mb": 2000, "runtime": 10}, "ceiling": {"mem_mb": 4000, "runtime": 30}}
 
-    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, **params):
+    def __init__(self, n_classes: int, label_names: list[str] | None = None, seed: int = 0, multilabel: bool = False,
+                 threshold=None, **params):
+        if multilabel and not type(self).multilabel:
+            raise ConfigError(f"learner.name: learner '{self.name}' has no multi-label form (dataset.task: multilabel)")
         self.n_classes, self.seed = int(n_classes), int(seed)
         self.label_names = list(label_names) if label_names is not None else [str(i) for i in range(self.n_classes)]
         self.params = self.resolve(params, f"learner.{self.name}")
+        self.is_multilabel = bool(multilabel)
+        # multi-label: a label is predicted where its probability reaches this (one value, or one per label;
+        # the workflow passes multilabel.threshold)
+        self.threshold = threshold
         self.training: dict = {}  # what fit() reports (rows, steps, seconds, ...), saved in learner.json
 
     # -- to implement ----------------------------------------------------------------------
@@ -91,6 +113,8 @@ class Learner(Plugin):
     def meta(self) -> dict:
         meta = {"learner": self.name, "n_classes": self.n_classes, "label_names": self.label_names,
                 "seed": self.seed, "params": self.params}
+        if self.is_multilabel:
+            meta |= {"multilabel": True, "threshold": self.threshold}
         return {**meta, "training": self.training} if self.training else meta
 
     def save(self, path) -> None:
@@ -102,7 +126,8 @@ class Learner(Plugin):
     @classmethod
     def load(cls, path, **options) -> "Learner":
         meta = read_meta(path)
-        model = cls(meta["n_classes"], label_names=meta["label_names"], seed=meta["seed"], **meta["params"])
+        model = cls(meta["n_classes"], label_names=meta["label_names"], seed=meta["seed"],
+                    multilabel=meta.get("multilabel", False), threshold=meta.get("threshold"), **meta["params"])
         model.training = meta.get("training", {})
         model.load_state(Path(path), **options)
         return model

@@ -82,6 +82,7 @@ class FinetuneLearner(EncoderLearner):
     """
 
     name = "finetune"
+    multilabel = True  # a sigmoid per label, binary cross-entropy (problem_type multi_label_classification)
     params = {
         **EncoderLearner.params,
         "epochs": {"type": "number", "exclusiveMinimum": 0, "default": 3, "description": "passes over the round's rows"},
@@ -119,6 +120,7 @@ class FinetuneLearner(EncoderLearner):
             tokenizer = AutoTokenizer.from_pretrained(source)
             model = AutoModelForSequenceClassification.from_pretrained(
                 source, num_labels=self.n_classes, id2label=id2label,
+                problem_type="multi_label_classification" if self.is_multilabel else "single_label_classification",
                 label2id={v: k for k, v in id2label.items()})
             return tokenizer, model
 
@@ -179,7 +181,7 @@ class FinetuneLearner(EncoderLearner):
         optimizer = torch.optim.AdamW(groups, lr=lr)
         schedule = get_linear_schedule_with_warmup(optimizer, round(p["warmup_ratio"] * steps), steps)
         scaler = torch.amp.GradScaler("cuda", enabled=self.device.type == "cuda" and not torch.cuda.is_bf16_supported())
-        labels = torch.tensor(y)
+        labels = torch.tensor(y, dtype=torch.float32 if self.is_multilabel else torch.int64)  # multi-label: BCE
         row_weights = None if weights is None else torch.tensor(np.asarray(weights, dtype=np.float32))
 
         log.info("%s %s on %d rows (%d classes) for %d steps: lr %g, batch %d, warm-up %d, "
@@ -221,8 +223,13 @@ class FinetuneLearner(EncoderLearner):
         Raises a :class:`LearnerError` naming the likely cause otherwise."""
         p = self.params
         check = rng.choice(len(texts), size=min(CHECK_ROWS, len(texts)), replace=False)
-        train_accuracy = float((self.predict_proba(texts[check]).argmax(axis=1) == y[check]).mean())
-        majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
+        if self.is_multilabel:  # per label: right or wrong, against always predicting its commoner value
+            train_accuracy = float(((self.predict_proba(texts[check]) >= 0.5) == y[check]).mean())
+            prevalence = y.mean(axis=0)
+            majority = float(np.maximum(prevalence, 1 - prevalence).mean())
+        else:
+            train_accuracy = float((self.predict_proba(texts[check]).argmax(axis=1) == y[check]).mean())
+            majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
         summary = {"rows": len(texts), "steps": steps, "seconds": round(seconds, 1),
                    "loss_first": losses[0], "loss_last": losses[-1], "train_accuracy": train_accuracy,
                    "majority": majority}
@@ -266,7 +273,7 @@ class FinetuneLearner(EncoderLearner):
             for start in range(0, len(texts), bs):
                 idx = order[start:start + bs]
                 logits = self.model(**self._batch(texts[idx])).logits.float()
-                out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+                out[idx] = (torch.sigmoid(logits) if self.is_multilabel else torch.softmax(logits, dim=-1)).cpu().numpy()
                 bar.update(len(idx))
         self.model.eval()
         return out

@@ -24,6 +24,7 @@ class KNNLearner(Learner):
 
     name = "knn"
     features = "embeddings"
+    multilabel = True  # a label's probability: the (weighted) share of the neighbours that carry it
     seeded = False  # brute-force neighbours: no randomness
     resources = {"model": {"mem_mb": 2000, "runtime": 30}, "ceiling": {"mem_mb": 4000, "runtime": 30}}
     params = {
@@ -41,12 +42,14 @@ class KNNLearner(Learner):
             log.warning("k=%d but only %d training rows: using k=%d", self.params["k"], len(self.y_), k)
         self.index = KNeighborsClassifier(n_neighbors=k, weights=self.params["weights"], metric="cosine",
                                           algorithm="brute").fit(self.X_, self.y_)
-        log.info("k-NN index (k=%d, %s weights) on %d rows, classes %s", k, self.params["weights"], len(self.y_),
-                 self.index.classes_.tolist())
+        log.info("k-NN index (k=%d, %s weights) on %d rows", k, self.params["weights"], len(self.y_))
         return self
 
     def predict_proba(self, X) -> np.ndarray:
         proba = self.index.predict_proba(np.asarray(X, dtype=np.float32))
+        if self.is_multilabel:  # one (rows x values seen) array per label: the column of value 1, if seen
+            return np.column_stack([p[:, list(c).index(1)] if 1 in c else np.zeros(len(p))
+                                    for p, c in zip(proba, self.index.classes_)])
         return spread_columns(proba, self.index.classes_, self.n_classes)
 
     def save_state(self, directory: Path) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Learner, softmax_of_logits
+from .base import Learner, per_label, softmax_of_logits
 
 log = logging.getLogger(__name__)
 
 
 class LinearLearner(Learner):
-    """Multinomial logistic regression on the full embeddings (scikit-learn, lbfgs).
+    """Multinomial logistic regression on the full embeddings (scikit-learn, lbfgs); multi-label: one
+    binary logistic regression per label (one-vs-rest, the same standardisation and parameters).
 
     Features are standardised with the training rows' mean and scale. The checkpoint directory
     holds ``learner.json`` and ``weights.npz`` (weights, bias, scaler, classes seen).
@@ -21,6 +22,7 @@ class LinearLearner(Learner):
 
     name = "linear"
     features = "embeddings"
+    multilabel = True
     seeded = False  # lbfgs uses no randomness: the seed changes nothing
     params = {
         "C": {"type": "number", "exclusiveMinimum": 0, "default": 0.05,
@@ -35,6 +37,8 @@ class LinearLearner(Learner):
         self.mean_ = X.mean(axis=0)
         self.scale_ = X.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0
+        if self.is_multilabel:
+            return self._fit_per_label((X - self.mean_) / self.scale_, y)
         self.classes_ = np.unique(y)
         if len(self.classes_) == 1:
             # A one-class training set: the model can only ever predict that class. Said loudly.
@@ -49,17 +53,40 @@ class LinearLearner(Learner):
                  self.params["C"], len(X), self.classes_.tolist(), int(clf.n_iter_.max()))
         return self
 
+    def _fit_per_label(self, Z: np.ndarray, Y: np.ndarray) -> "LinearLearner":
+        from sklearn.linear_model import LogisticRegression
+
+        def fit_one(y):
+            return LogisticRegression(C=self.params["C"], max_iter=self.params["max_iter"], random_state=self.seed).fit(Z, y)
+
+        models, constant = per_label(fit_one, Y)
+        self.coef_ = np.vstack([m.coef_[0] if m is not None else np.zeros(Z.shape[1]) for m in models])
+        self.intercept_ = np.array([m.intercept_[0] if m is not None else 0.0 for m in models])
+        # classes_ marks the labels with a model (1); a constant label's probability is its training mean
+        self.classes_ = np.array([m is not None for m in models], dtype=np.int64)
+        self.constant_ = constant
+        log.info("fitted %d per-label logistic regressions (C=%g) on %d rows; %d labels constant in training",
+                 int(self.classes_.sum()), self.params["C"], len(Z), int((self.classes_ == 0).sum()))
+        return self
+
     def decision_values(self, X: np.ndarray) -> np.ndarray:
         return ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        if self.is_multilabel:
+            from scipy.special import expit
+
+            return np.where(self.classes_.astype(bool), expit(self.decision_values(X)), self.constant_)
         return softmax_of_logits(self.decision_values(X), self.classes_, self.n_classes)
 
     def save_state(self, directory: Path) -> None:
+        extra = {"constant": self.constant_} if self.is_multilabel else {}
         np.savez(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, mean=self.mean_,
-                 scale=self.scale_, classes=self.classes_)
+                 scale=self.scale_, classes=self.classes_, **extra)
 
     def load_state(self, directory: Path, **options) -> None:
         with np.load(directory / "weights.npz") as f:
             self.coef_, self.intercept_ = f["coef"], f["intercept"]
             self.mean_, self.scale_, self.classes_ = f["mean"], f["scale"], f["classes"]
+            if self.is_multilabel:
+                self.constant_ = f["constant"]

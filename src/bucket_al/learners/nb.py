@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Learner, spread_columns
+from .base import Learner, per_label, spread_columns
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class NaiveBayesLearner(Learner):
 
     name = "nb"
     features = "text"
+    multilabel = True  # one binary naive Bayes per label on the same TF-IDF features
     seeded = False  # counting: no randomness
     resources = {"model": {"mem_mb": 2000, "runtime": 10}, "ceiling": {"mem_mb": 8000, "runtime": 30}}
     params = {
@@ -49,6 +50,15 @@ class NaiveBayesLearner(Learner):
         texts, y = list(np.asarray(X, dtype=object)), np.asarray(y, dtype=np.int64)
         self.vectorizer = self._vectorizer()
         features = self.vectorizer.fit_transform(texts)
+        if self.is_multilabel:
+            models, self.constant_ = per_label(lambda yj: MultinomialNB(alpha=self.params["alpha"]).fit(features, yj), y)
+            self.classes_ = np.array([m is not None for m in models], dtype=np.int64)
+            d = features.shape[1]  # per label: the log-probabilities of its classes 0 and 1 (zeros when constant)
+            self.feature_log_prob_ = np.stack([m.feature_log_prob_ if m is not None else np.zeros((2, d)) for m in models])
+            self.class_log_prior_ = np.stack([m.class_log_prior_ if m is not None else np.zeros(2) for m in models])
+            log.info("fitted %d per-label naive Bayes (alpha=%g) on %d rows, %d n-grams", int(self.classes_.sum()),
+                     self.params["alpha"], len(texts), d)
+            return self
         nb = MultinomialNB(alpha=self.params["alpha"]).fit(features, y)
         self.feature_log_prob_, self.class_log_prior_ = nb.feature_log_prob_, nb.class_log_prior_
         self.classes_ = nb.classes_
@@ -62,6 +72,11 @@ class NaiveBayesLearner(Learner):
         from scipy.special import logsumexp
 
         features = self.vectorizer.transform(list(np.asarray(X, dtype=object)))
+        if self.is_multilabel:
+            jll = np.stack([np.asarray(features @ f.T) + c for f, c in zip(self.feature_log_prob_, self.class_log_prior_)],
+                           axis=1)  # rows x labels x {0, 1}
+            p1 = np.exp(jll[..., 1] - logsumexp(jll, axis=2))
+            return np.where(self.classes_.astype(bool), p1, self.constant_)
         jll = np.asarray(features @ self.feature_log_prob_.T) + self.class_log_prior_
         proba = np.exp(jll - logsumexp(jll, axis=1, keepdims=True))
         return spread_columns(proba, self.classes_, self.n_classes)
@@ -69,8 +84,9 @@ class NaiveBayesLearner(Learner):
     def save_state(self, directory: Path) -> None:
         vocabulary = {term: int(col) for term, col in self.vectorizer.vocabulary_.items()}
         (directory / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False, sort_keys=True))
+        extra = {"constant": self.constant_} if self.is_multilabel else {}
         np.savez(directory / "tables.npz", idf=self.vectorizer.idf_, feature_log_prob=self.feature_log_prob_,
-                 class_log_prior=self.class_log_prior_, classes=self.classes_)
+                 class_log_prior=self.class_log_prior_, classes=self.classes_, **extra)
 
     def load_state(self, directory: Path, **options) -> None:
         vocabulary = json.loads((directory / "vocabulary.json").read_text())
@@ -79,3 +95,5 @@ class NaiveBayesLearner(Learner):
             self.vectorizer.idf_ = f["idf"]
             self.feature_log_prob_, self.class_log_prior_ = f["feature_log_prob"], f["class_log_prior"]
             self.classes_ = f["classes"]
+            if self.is_multilabel:
+                self.constant_ = f["constant"]

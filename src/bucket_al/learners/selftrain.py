@@ -95,6 +95,7 @@ class SelfTrainLearner(FinetuneLearner):
     teacher's and the student's training and the pseudo-labels per class."""
 
     name = "selftrain"
+    multilabel = False  # pseudo-labels are one class per row
     reads_pool = True  # fit() takes the unlabelled pool rows (outside the manifest and the stop set)
     # teacher + Monte Carlo dropout over unlabelled_rows + student: about three fine-tunings
     resources = {"model": {"mem_mb": 8000, "runtime": 540}, "ceiling": {"mem_mb": 16000, "runtime": 1440}}

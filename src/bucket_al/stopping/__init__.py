@@ -73,30 +73,44 @@ def reads_stop_set(name: str) -> bool:
 
 
 def stop_round(name: str, params: dict, n_labeled: list[int], proba: list[np.ndarray] | None = None,
-               next_labeled: int | None = None) -> int | None:
+               next_labeled: int | None = None, thresholds: list | None = None) -> int | None:
     """The first round (index into ``n_labeled``) at which criterion ``name`` with ``params`` fires,
-    or None (:meth:`bucket_al.stopping.base.Criterion.stop_round`)."""
-    return CRITERIA.get(name)(**params).stop_round(n_labeled, proba if reads_stop_set(name) else None, next_labeled)
+    or None (:meth:`bucket_al.stopping.base.Criterion.stop_round`). ``thresholds``: a multi-label run's,
+    one per round (each model's decision threshold, from its metrics.json)."""
+    criterion = CRITERIA.get(name)(thresholds=thresholds, **params)
+    return criterion.stop_round(n_labeled, proba if reads_stop_set(name) else None, next_labeled)
 
 
-def trace(proba: list[np.ndarray]) -> pd.DataFrame:
+def trace(proba: list[np.ndarray], thresholds: list | None = None) -> pd.DataFrame:
     """What the stop-set criteria look at, per round: Cohen's kappa and the fraction of changed
-    predictions against the previous round, and the mean normalised entropy."""
+    predictions against the previous round, and the mean normalised entropy (multi-label: per-label
+    kappa averaged, changed label sets, mean binary entropy over log 2; ``thresholds``: one per round)."""
     from sklearn.metrics import cohen_kappa_score
 
     from ..score import entropy
+    from .small_text import label_kappa
+    from .uncertainty import mean_binary_entropy
 
-    rows = []
+    rows, preds = [], []
     for r, p in enumerate(proba):
         p = np.asarray(p, dtype=np.float64)
-        pred = p.argmax(axis=1)
-        normalised = entropy(p) / np.log(p.shape[1])  # what overall_uncertainty compares with its threshold
-        row = {"round": r, "uncertainty": float(normalised.mean()), "kappa": np.nan, "changed": np.nan}
+        if thresholds is None:
+            pred = p.argmax(axis=1)
+            uncertainty = float((entropy(p) / np.log(p.shape[1])).mean())  # what overall_uncertainty compares
+        else:
+            pred = (p >= np.asarray(thresholds[r], dtype=np.float64)).astype(np.int64)
+            uncertainty = mean_binary_entropy(p)
+        row = {"round": r, "uncertainty": uncertainty, "kappa": np.nan, "changed": np.nan}
         if r:
-            prev = np.asarray(proba[r - 1]).argmax(axis=1)
-            same = np.array_equal(prev, pred)
-            row["kappa"] = 1.0 if same else float(cohen_kappa_score(prev, pred, labels=np.arange(p.shape[1])))
-            row["changed"] = float((prev != pred).mean())
+            prev = preds[-1]
+            if thresholds is not None:
+                row["kappa"] = label_kappa(pred, prev)
+                row["changed"] = float((prev != pred).any(axis=1).mean())
+            else:
+                row["kappa"] = 1.0 if np.array_equal(prev, pred) else float(
+                    cohen_kappa_score(prev, pred, labels=np.arange(p.shape[1])))
+                row["changed"] = float((prev != pred).mean())
+        preds.append(pred)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -119,7 +133,8 @@ def hindsight(curves: dict[tuple[str, int], pd.DataFrame], criteria: list[tuple[
     for the oracle stop (the first round within ``within`` of the ceiling's mean metric).
 
     ``curves[(arm, seed)]``: one row per round run, sorted, with ``n_labeled``, the metric, and
-    ``proba`` (the stop-set probabilities, or None with no stop set); ``next_labeled``: the labels of
+    ``proba`` (the stop-set probabilities, or None with no stop set) and, multi-label, ``threshold``
+    (each model's decision threshold); ``next_labeled``: the labels of
     the round after the last one run (None at the maximum), for the budget; ``criteria``: (name,
     params) pairs (a name may come twice, with other parameters)."""
     rows = []
@@ -135,7 +150,8 @@ def hindsight(curves: dict[tuple[str, int], pd.DataFrame], criteria: list[tuple[
             proba = curve["proba"].tolist() if reads_stop_set(name) else None
             if proba is not None and any(p is None for p in proba):
                 continue  # no stop set (stopping.stop_set: 0): the stop-set criteria cannot run
-            r = stop_round(name, params, n_labeled, proba, next_labeled.get((arm, seed)))
+            thresholds = curve["threshold"].tolist() if "threshold" in curve else None
+            r = stop_round(name, params, n_labeled, proba, next_labeled.get((arm, seed)), thresholds)
             rows.append({**base, "criterion": name, "params": _params_text(params),
                          "stop_round": r, "n_labeled": n_labeled[r] if r is not None else None,
                          "value": values[r] if r is not None else None,

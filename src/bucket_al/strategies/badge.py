@@ -40,6 +40,7 @@ class Badge(QueryStrategy):
 
     name = "badge"
     needs = frozenset({"grad_embedding"})
+    multilabel = False  # the gradient embedding takes the argmax class as the label
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
         order = np.argsort(ctx.row_id, kind="stable")

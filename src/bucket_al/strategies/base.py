@@ -7,7 +7,10 @@ candidate rows of a :class:`QueryContext` (the unlabelled rows the last model sc
   jobs only those;
 - ``params``: its own parameters with their defaults (an arm's ``params``, bucket_al.registry);
 - ``settings``: the workflow settings it reads (config keys, e.g. ``bucket.n_init``), which reach
-  ``ctx.params`` under their last name; only these reach its jobs, so changing another re-runs none.
+  ``ctx.params`` under their last name; only these reach its jobs, so changing another re-runs none;
+- ``multilabel``: it also works on multi-label scores (each label's own probability; the measures are
+  then the multi-label ones of :mod:`bucket_al.score`); a strategy that reads the probabilities as one
+  distribution over classes declares False.
 
 The uncertainty measure (entropy, margin, least confidence: :data:`bucket_al.score.MEASURES`) is a
 choice of the arm, kept apart from how rows are picked, as in small-text's
@@ -25,8 +28,9 @@ import pandas as pd
 from ..registry import Plugin
 
 # The files a strategy may read beyond the scores table (always given): the seed's buckets, the
-# pool's embeddings, its reduced vectors, the input of the learner's output layer (BADGE).
-NEEDS = frozenset({"buckets", "embeddings", "reduced", "grad_embedding"})
+# pool's embeddings, its reduced vectors, the input of the learner's output layer (BADGE), the zero-shot
+# model's scores of the pool.
+NEEDS = frozenset({"buckets", "embeddings", "reduced", "grad_embedding", "zero_shot"})
 
 
 @dataclass
@@ -57,6 +61,7 @@ class ColdStartContext:
     params: dict = field(default_factory=dict)  # the cold start's params
     buckets: pd.DataFrame | None = None  # row_id, bucket, distance, aligned to row_id (needs "buckets")
     reduced: np.ndarray | None = None  # aligned to row_id                        (needs "reduced")
+    zero_shot: pd.DataFrame | None = None  # the zero-shot scores, aligned to row_id (needs "zero_shot")
 
 
 class QueryStrategy(Plugin):
@@ -64,6 +69,7 @@ class QueryStrategy(Plugin):
 
     needs: frozenset = frozenset()
     settings: tuple = ()
+    multilabel = True
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
         raise NotImplementedError
@@ -73,6 +79,7 @@ class ColdStart(Plugin):
     """Round 0 (module docstring)."""
 
     needs: frozenset = frozenset()
+    multilabel = True
 
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
         raise NotImplementedError

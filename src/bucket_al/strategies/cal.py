@@ -15,6 +15,7 @@ class Cal(QueryStrategy):
 
     name = "cal"
     needs = frozenset({"embeddings"})
+    multilabel = False  # KL divergence between class distributions
     params = {"neighbours": {"type": "integer", "minimum": 1, "default": 10,
                              "description": "labelled neighbours each candidate is compared with"}}
 

@@ -1,0 +1,54 @@
+# Zero labels (bucket_al.zero_shot): the labels' names or descriptions embedded as the sentences are;
+# the zero-shot model is the 0-label point of every curve, its scores feed the zero_shot cold start.
+
+
+rule embed_labels:
+    """Each label's name (or dataset.label_descriptions' line), embedded with the encoder, its pooling and quantization."""
+    input:
+        labels=f"{DATA}/labels.json",
+    output:
+        vectors=f"{ZERO_SHOT_EMB}/labels.arrow",
+        texts=f"{ZERO_SHOT_EMB}/texts.json",
+    params:
+        code=package_code("embed_labels.py"),
+        descriptions=DATASET["label_descriptions"],
+        model=config["encoder"]["model"],
+        max_length=config["encoder"]["max_length"],
+        quantize=config["encoder"]["quantize"],
+        batch_size=config["encoder"]["batch_size"],
+    threads: config["threads"]["train"]
+    log:
+        f"{ZERO_SHOT_EMB}/logs/embed_labels.log",
+    benchmark:
+        f"{ZERO_SHOT_EMB}/benchmarks/embed_labels.tsv"
+    conda:
+        "../envs/embedding.yaml"
+    script:
+        "../workflow/scripts/embed_labels.py"
+
+
+rule zero_shot:
+    """The zero-shot model: metrics on the eval split (0 labels), scores of the pool."""
+    input:
+        label_vectors=f"{ZERO_SHOT_EMB}/labels.arrow",
+        texts=f"{ZERO_SHOT_EMB}/texts.json",
+        features=f"{EMB}/pool.arrow",
+        eval_features=f"{EMB}/eval.arrow",
+        eval=f"{DATA}/eval.parquet",
+        pool=f"{DATA}/pool.parquet",
+        labels=f"{DATA}/labels.json",
+    output:
+        metrics=f"{OUT}/zero_shot/metrics.json",
+        scores=f"{OUT}/zero_shot/scores.parquet",
+    params:
+        code=package_code("zero_shot.py"),
+        temperature=config["zero_shot"]["temperature"],
+        threshold=config["zero_shot"]["threshold"],
+    log:
+        f"{OUT}/logs/zero_shot.log",
+    benchmark:
+        f"{OUT}/benchmarks/zero_shot.tsv"
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/zero_shot.py"
