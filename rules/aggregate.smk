@@ -83,6 +83,11 @@ rule learner_table:
         "../workflow/scripts/learner_table.py"
 
 
+# run.json is two strings from the config: no cluster job for it
+localrules:
+    stamp,
+
+
 rule stamp:
     """run.json: the commit of the workflow's code and a digest of the config that produced this
     folder's tables (benchmarks/readme_tables.py prints them on every published table)."""

@@ -155,7 +155,10 @@ def code_commit():
 
 
 CODE_COMMIT = code_commit()
-CONFIG_DIGEST = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:12]
+# the results folder is where a run goes, not what it computes: the same experiment elsewhere has the same digest
+CONFIG_DIGEST = hashlib.sha256(
+    json.dumps({k: v for k, v in config.items() if k != "results"}, sort_keys=True, default=str).encode()
+).hexdigest()[:12]
 
 
 @lru_cache(maxsize=None)

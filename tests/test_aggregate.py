@@ -350,6 +350,8 @@ def test_render_text(summary):
                          "data warning: eval: 1 empty row"]
     assert "data warnings: none" in render_text(table, auc, stats, 3)
     assert "data warnings: none" in render_text(table, auc, stats, 3, [])
+    noted = render_text(table, auc, stats, 3, notes=["multi-label: 3 labels"]).splitlines()
+    assert noted[:3] == ["metric: accuracy; seeds: 3", "data: multi-label: 3 labels", "data warnings: none"]
     # per arm, the per-round table with p and p_holm
     heads = [i for i, line in enumerate(lines) if line.startswith("accuracy per round")]
     assert len(heads) == 2 and "within_bucket vs random" in lines[heads[0]] and "recluster vs random" in lines[heads[1]]

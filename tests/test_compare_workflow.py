@@ -93,4 +93,4 @@ def test_adding_a_learner_schedules_only_its_jobs_and_the_table(run, tmp_path):
     extra = {"compare": {**cfg["compare"], "learners": [*COMPARED, "finetune"]},
              "learner": {**cfg["learner"], "finetune": {"epochs": 1, "min_steps": 8, "max_length": 64}}}
     counts = job_counts(snakemake(results, "-n", configs=CONFIGS, extra=extra, tmp=tmp_path).stdout)
-    assert counts == {"compare_model": 2, "learner_table": 1, "all": 1}
+    assert counts == {"compare_model": 2, "learner_table": 1, "stamp": 1, "all": 1}  # run.json: the new config

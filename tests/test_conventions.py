@@ -1,6 +1,7 @@
 """Snakemake's conventions: the linter and snakefmt find nothing, every rule has a log and a conda
-env from envs/, and the env files pin what pyproject.toml pins (conda is not available here, so the
-envs are checked against pyproject, not built)."""
+env from envs/, the env files pin the versions of requirements/lock.txt (the tested environment)
+inside pyproject.toml's ranges, and the install commands use the lock (conda is not available here,
+so the envs are checked against the lock, not built)."""
 
 from __future__ import annotations
 
@@ -116,19 +117,44 @@ def env_requirements(path: Path) -> list[Requirement]:
     return [Requirement(r) for r in pip[0]["pip"]]
 
 
-def test_env_files_pin_what_pyproject_pins():
-    pinned = pyproject_requirements()
+LOCK = ROOT / "requirements" / "lock.txt"
+
+
+def lock_versions() -> dict[str, str]:
+    """{package: version} of requirements/lock.txt (the tested environment; torch==2.13.0 is named
+    by the install commands themselves)."""
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    return pins | {"torch": "2.13.0"}
+
+
+def test_env_files_pin_the_lock_inside_pyproject_ranges():
+    pinned, lock = pyproject_requirements(), lock_versions()
     assert len(ENVS) >= 4
     covered = set()
     for path in ENVS:
         for req in env_requirements(path):
             name = req.name.lower().replace("_", "-")
             assert name in pinned, f"{path.name}: {name} is not a pyproject requirement"
-            assert str(req.specifier) == str(pinned[name].specifier), (
-                f"{path.name}: {req} but pyproject.toml has {pinned[name]}")
+            assert str(req.specifier) == f"=={lock[name]}", f"{path.name}: {req} but requirements/lock.txt has {lock[name]}"
+            assert pinned[name].specifier.contains(lock[name]), f"lock {name}=={lock[name]} outside pyproject's {pinned[name]}"
             covered.add(name)
     # every runtime dependency of the package is in some env, except snakemake itself, which runs
     # the workflow from outside the rule envs
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {Requirement(r).name.lower() for r in project["dependencies"]} - {"snakemake"}
     assert runtime <= covered, runtime - covered
+
+
+def test_every_requirement_is_locked_and_the_install_commands_use_the_lock():
+    lock = lock_versions()
+    for name, req in pyproject_requirements().items():
+        assert name in lock, f"{name} is in pyproject.toml but not in requirements/lock.txt"
+        assert req.specifier.contains(lock[name]), f"lock {name}=={lock[name]} outside pyproject's {req}"
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    installs = [line for text in (readme, ci) for line in text.splitlines() if "pip install" in line and "-e '." in line]
+    assert installs and all("-c requirements/lock.txt" in line for line in installs), installs

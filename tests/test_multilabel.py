@@ -63,6 +63,16 @@ def test_single_labels_with_task_multilabel_stop_naming_the_key(tmp_path):
         prepare(ml_cfg(tmp_path))
 
 
+def test_a_csv_with_separated_labels_reads_as_lists(tmp_path):
+    write(pd.DataFrame({"text": ["a", "b", "c"], "labels": ["x|y", " y ", "x"]}), tmp_path / "train.csv")
+    write(pd.DataFrame({"text": ["d"], "labels": ["y|x"]}), tmp_path / "validation.csv")
+    with pytest.raises(DataError, match=r"set dataset.label_separator, e.g. '\|', to split it"):
+        prepare(ml_cfg(tmp_path))
+    pool, eval_, labels = prepare(ml_cfg(tmp_path, label_separator="|"))
+    assert labels["names"] == ["x", "y"]
+    assert [list(v) for v in pool["label"]] == [[0, 1], [1], [0]] and [list(v) for v in eval_["label"]] == [[0, 1]]
+
+
 def test_eval_labels_the_pool_never_shows_are_an_error_or_taken_off(tmp_path):
     write(lists(["a"], ["b"], ["a", "b"]), tmp_path / "train.parquet")
     write(lists(["a", "z"], ["z"], ["b"]), tmp_path / "validation.parquet")

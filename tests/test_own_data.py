@@ -31,6 +31,6 @@ def test_a_text_label_csv_without_an_eval_file_runs_end_to_end(tmp_path):
     assert labels["names"] == ["negative", "positive"] and labels["split"]["eval_rows"] == expected
     out = results / "my-data"
     summary = pd.read_csv(out / "summary.csv")
-    assert set(summary["arm"]) == {"within_bucket", "entropy", "random", "ceiling"}
+    assert set(summary["arm"]) == {"within_bucket", "entropy", "random", "ceiling", "zero_shot"}
     assert summary["accuracy"].between(0.55, 1.0).all()
     assert json.loads((out / "ceiling/seed0/metrics.json").read_text())["n_eval"] == expected

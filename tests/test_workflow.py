@@ -47,8 +47,10 @@ def manifest(out, arm, seed, rnd):
 
 def test_summary_has_every_arm_seed_and_round(run):
     summary = pd.read_csv(run["out"] / "summary.csv")
-    assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "macro_f1", "model"]
-    assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(CEILING_SEEDS)
+    assert list(summary.columns) == ["arm", "seed", "round", "n_labeled", "accuracy", "micro_f1", "macro_f1", "model"]
+    assert len(summary) == (len(STRATEGIES) + 1) * len(SEEDS) * ROUNDS + len(CEILING_SEEDS) + 1  # + the zero-shot row
+    zero = summary[summary["arm"] == "zero_shot"]
+    assert len(zero) == 1 and zero["n_labeled"].iloc[0] == 0 and zero["seed"].isna().all()
     for arm in STRATEGIES + ["random"]:
         rows = summary[summary["arm"] == arm].sort_values(["seed", "round"])
         assert rows["n_labeled"].tolist() == PLAN * len(SEEDS)
@@ -72,7 +74,7 @@ def test_round_table_and_curve_stats(run):
     auc = pd.read_csv(run["out"] / "auc_table.csv")
     assert sorted(auc["arm"]) == sorted([*STRATEGIES, "random"]) and sorted(auc["rank"]) == list(range(1, len(auc) + 1))
     stats = json.loads((run["out"] / "curve_stats.json").read_text())
-    assert set(stats) == {"ceiling", *STRATEGIES, "random"}
+    assert set(stats) == {"ceiling", *STRATEGIES, "random", "zero_shot"}
     assert set(stats["random"]["labels_to_reach"]) == {"0.95", "0.99"}
     assert (run["out"] / "learning_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "accuracy per round" in run["stdout"]  # the table is printed at the end
@@ -147,7 +149,7 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     assert job_counts(proc.stdout) == {
         "model": s,  # each arm's old last round: its model now also scores the pool, for the new round
         "select_round": s, "model_last": s + k, "select_twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1,
-        "all": 1,
+        "stamp": 1, "all": 1,  # run.json: the new config's digest
     }
     new = [p for p in scheduled_outputs(proc.stdout) if re.search(r"/round\d+/", p)]
     assert new
@@ -163,7 +165,7 @@ def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_
     proc = snakemake(run["results"], "-n", extra=extra, tmp=tmp_path)
     k = len(SEEDS)
     assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "model": k * (ROUNDS - 2), "model_last": k,
-                                       "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
+                                       "aggregate": 1, "stopping": 1, "pick_map": 1, "stamp": 1, "all": 1}
     new = [p for p in scheduled_outputs(proc.stdout) if "/seed" in p]
     assert new and all(f"{run['out']}/margin/" in p for p in new), new
 
@@ -197,14 +199,14 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     is downstream of them, never the data, embeddings, reduction, random twins or the ceiling."""
     fractions = {"evaluate": {"ceiling_fractions": [0.9]}}
     assert job_counts(snakemake(run["results"], "-n", extra=fractions, tmp=tmp_path).stdout) == {
-        "aggregate": 1, "all": 1}
+        "aggregate": 1, "stamp": 1, "all": 1}  # and run.json, which names the config's digest
     n_init = {"bucket": {**CFG["bucket"], "n_init": 5}}
     # the bucketed cold start (once per seed, shared) and the arms that start from it; recluster's
     # rounds also read n_init; arms with the random cold start keep everything
     b, k = len(BUCKETED) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
         "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "model": k + b * (ROUNDS - 2),
-        "model_last": b, "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
+        "model_last": b, "aggregate": 1, "stopping": 1, "pick_map": 1, "stamp": 1, "all": 1}
 
 
 def edited(checkout, rel, old, new):

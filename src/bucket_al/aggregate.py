@@ -344,12 +344,14 @@ def reading(row) -> str:
 
 
 def render_text(table: pd.DataFrame, auc: pd.DataFrame, stats: dict, seeds: int, warnings=None,
-                stop_lines=None, pairs: pd.DataFrame | None = None) -> str:
-    """Everything a run ends with, as plain text: the metric, seeds and data warnings; per arm the
+                stop_lines=None, pairs: pd.DataFrame | None = None, notes=None) -> str:
+    """Everything a run ends with, as plain text: the metric, seeds, the data's notes (labels.json:
+    for a multi-label data set its labels, cardinality and rarest labels) and warnings; per arm the
     per-round table; the ranked AUC table; the ceiling and labels to reach its fractions; one
     reading per arm of the headline test; and the stopping criteria in hindsight (``stop_lines``)."""
     metric = stats["ceiling"]["metric"]
     lines = [f"metric: {metric}; seeds: {seeds}"]
+    lines += [f"data: {n}" for n in notes or []]
     lines += [f"data warning: {w}" for w in warnings or []] or ["data warnings: none"]
     lines.append("")
     family = int(table["p_value"].notna().sum())

@@ -168,9 +168,17 @@ def split_task(label: pd.Series, cfg: dict, split: str) -> str:
     found = "multilabel" if lists else "single"
     if cfg["task"] != found:
         what = "lists of labels" if lists else "one label per row"
+        hint = (" (a CSV/TSV cell is one string: set dataset.label_separator, e.g. '|', to split it)"
+                if cfg["task"] == "multilabel" and not cfg["label_separator"] else "")
         raise DataError(f"dataset.task: {cfg['task']}, but the label column of split '{split}' holds {what}; "
-                        f"set dataset.task: {found}")
+                        f"set dataset.task: {found}{hint}")
     return found
+
+
+def split_label_text(label: pd.Series, sep: str) -> pd.Series:
+    """A multi-label column written as text (CSV/TSV: ``joy|surprise``) as lists of label names; a
+    cell that is already a list stays, a missing cell stays missing (and is refused as unlabelled)."""
+    return label.map(lambda v: [x.strip() for x in v.split(sep) if x.strip()] if isinstance(v, str) else v)
 
 
 def clean_label_lists(label: pd.Series, split: str) -> pd.Series:
@@ -194,6 +202,8 @@ def clean_split(df: pd.DataFrame, cfg: dict, split: str) -> pd.DataFrame:
     text, label = df[cfg["text_column"]], df[cfg["label_column"]]
     if len(df) == 0:
         raise DataError(f"split '{split}' is empty")
+    if cfg["task"] == "multilabel" and cfg["label_separator"]:
+        label = split_label_text(label, cfg["label_separator"])
     if split_task(label, cfg, split) == "multilabel":
         label = clean_label_lists(label, split)
         if cfg.get("label_map"):

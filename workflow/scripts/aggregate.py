@@ -13,7 +13,8 @@ def main(smk):
     paths = [*dict.fromkeys(named_files(smk.input, "metrics")), *smk.input.ceiling, smk.input.zero_shot]
     summary = summary_frame(arm_rows([read_json(path) for path in paths], dict(p.arms)))
     arms, metric = list(p.arms), p.metric
-    warnings = read_json(smk.input.labels).get("warnings", [])
+    labels = read_json(smk.input.labels)
+    warnings, notes = labels.get("warnings", []), labels.get("notes", [])
     stops = pd.read_csv(smk.input.stopping)
     table = round_table(summary, arms, metric)
     auc = auc_table(summary, arms, metric, complete=not p.stopped)
@@ -29,7 +30,7 @@ def main(smk):
         stop_lines = summary_lines(stops, p.within, tuple(p.stop) if p.stop else None)
         if not p.stop_set:
             stop_lines.insert(0, "stopping.stop_set is 0: no stop set, so the criteria that read one are not evaluated")
-        tmp.write_text(render_text(table, auc, stats, seeds, warnings, stop_lines, pairs))
+        tmp.write_text(render_text(table, auc, stats, seeds, warnings, stop_lines, pairs, notes))
     plot_learning_curve(summary, arms + ["random"], smk.output.plot, metric, stops)
 
 
