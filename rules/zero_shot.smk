@@ -15,7 +15,8 @@ rule embed_labels:
         model=config["encoder"]["model"],
         max_length=config["encoder"]["max_length"],
         quantize=config["encoder"]["quantize"],
-        batch_size=config["encoder"]["batch_size"],
+        # as for the sentences (rule embed): int8 vectors depend on the batches, fp32 ones do not
+        batch_size=config["encoder"]["batch_size"] if config["encoder"]["quantize"] == "int8" else None,
     threads: config["threads"]["train"]
     log:
         f"{ZERO_SHOT_EMB}/logs/embed_labels.log",

@@ -8,12 +8,13 @@ from bucket_al.zero_shot import label_texts
 
 
 def main(smk):
-    p = smk.params
+    p, speed = smk.params, smk.config["encoder"]  # batch_size and device: as in rule embed's script
     texts = label_texts(read_json(smk.input.labels), p.descriptions)
-    tokenizer, model, device = load_encoder(p.model, smk.config["encoder"]["device"], max_length=p.max_length,
+    tokenizer, model, device = load_encoder(p.model, speed["device"], max_length=p.max_length,
                                             int8=p.quantize == "int8", threads=smk.threads)
     set_threads(smk.threads)
-    X = embed_texts(texts, tokenizer, model, device, batch_size=p.batch_size, max_length=p.max_length, progress=False)
+    X = embed_texts(texts, tokenizer, model, device, batch_size=speed["batch_size"], max_length=p.max_length,
+                    progress=False)
     write_vector_map(np.arange(len(texts)), X, smk.output.vectors)
     write_json({"texts": texts}, smk.output.texts)
 
