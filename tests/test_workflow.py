@@ -286,7 +286,8 @@ def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):
     encoder = CFG["encoder"]
     # batch_size and device change the speed, not the vectors: nothing to re-embed
     faster = {"encoder": {**encoder, "batch_size": 128, "device": "cpu"}}  # the default is 32
-    assert job_counts(snakemake(run["results"], "-n", extra=faster, tmp=tmp_path).stdout) == {"stamp": 1, "all": 1}  # run.json only
+    # (only run.json, which names the config's digest)
+    assert job_counts(snakemake(run["results"], "-n", extra=faster, tmp=tmp_path).stdout) == {"stamp": 1, "all": 1}
     # another experiment in the same results folder with another max_length gets embeddings of its own
     # instead of overwriting the slice's
     other = {"experiment": "test-slice-len64", "encoder": {**encoder, "max_length": 64}}
