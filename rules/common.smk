@@ -1,6 +1,4 @@
 # Config validation, paths and input helpers shared by every rule.
-import hashlib
-import json
 import re
 from functools import lru_cache
 from itertools import product
@@ -14,11 +12,12 @@ from bucket_al.config import (
     check_multilabel_arms,
     check_renamed,
     check_schema,
+    dataset_files,
     dataset_key,
     embedding_key,
+    json_digest,
     results_folder,
 )
-from bucket_al.data import local_split_path
 from bucket_al.io import read_json
 from bucket_al.learners import learner_class
 from bucket_al.plugins import COLD_STARTS, CRITERIA, LEARNERS, QUERIES
@@ -47,11 +46,10 @@ CEILING_SEEDS = config["ceiling"]["seeds"] or (SEEDS if LEARNER_CLASS.seeded els
 RESULTS = results_folder(config["results"])  # ~ expanded; not / or a system folder
 # the dataset block less what does not change the data (the zero-shot model's label texts)
 DATA_CONFIG = {k: v for k, v in DATASET.items() if k != "label_descriptions"}
-DATA = f"{RESULTS}/datasets/{dataset_key(DATA_CONFIG)}"
-EMB = f"{RESULTS}/embeddings/{dataset_key(DATA_CONFIG)}/{embedding_key(config['encoder'])}"
-LABEL_TEXTS_KEY = hashlib.sha256(
-    json.dumps(DATASET["label_descriptions"], sort_keys=True, default=str).encode()
-).hexdigest()[:8]
+DATA_KEY = dataset_key(DATA_CONFIG)
+DATA = f"{RESULTS}/datasets/{DATA_KEY}"
+EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{embedding_key(config['encoder'])}"
+LABEL_TEXTS_KEY = json_digest(DATASET["label_descriptions"], 8)
 ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
 # UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.
@@ -156,9 +154,7 @@ def code_commit():
 
 CODE_COMMIT = code_commit()
 # the results folder is where a run goes, not what it computes: the same experiment elsewhere has the same digest
-CONFIG_DIGEST = hashlib.sha256(
-    json.dumps({k: v for k, v in config.items() if k != "results"}, sort_keys=True, default=str).encode()
-).hexdigest()[:12]
+CONFIG_DIGEST = json_digest({k: v for k, v in config.items() if k != "results"}, 12)
 
 
 @lru_cache(maxsize=None)
@@ -182,8 +178,7 @@ def reduced(seed):
 def local_dataset_files(wildcards=None):
     """The local split files, as inputs, so editing one re-runs the data step (the dataset's key, a
     digest of their bytes, changes the data step's outputs too, so even an older file replacing one does)."""
-    roles = ("pool",) if DATASET["eval_fraction"] else ("pool", "eval")
-    return [str(p) for p in (local_split_path(DATASET, DATASET[f"{role}_split"]) for role in roles) if p is not None]
+    return [str(p) for p in dataset_files(DATA_CONFIG)]
 
 
 def features(role, learner=LEARNER):

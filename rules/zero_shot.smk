@@ -36,7 +36,6 @@ rule zero_shot:
         features=f"{EMB}/pool.arrow",
         eval_features=f"{EMB}/eval.arrow",
         eval=f"{DATA}/eval.parquet",
-        pool=f"{DATA}/pool.parquet",
         labels=f"{DATA}/labels.json",
     output:
         metrics=f"{OUT}/zero_shot/metrics.json",

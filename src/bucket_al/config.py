@@ -33,12 +33,21 @@ def dataset_key(cfg: dict) -> str:
         slug = str(cfg.get("name") or "dataset")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "--", slug)
     h = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode())
-    roles = ("pool",) if cfg.get("eval_fraction") else ("pool", "eval")
-    for role in roles:
-        path = local_split_path(cfg, cfg[f"{role}_split"])
-        if path is not None:
-            h.update(file_digest(path).encode())
+    for path in dataset_files(cfg):
+        h.update(file_digest(path).encode())
     return f"{slug.strip('-').lower()}-{h.hexdigest()[:8]}"
+
+
+def dataset_files(cfg: dict) -> list[Path]:
+    """The local files the data step reads (none for a hub id): the pool split's, and the eval split's
+    unless ``eval_fraction`` splits the eval rows off the pool's file."""
+    roles = ("pool",) if cfg.get("eval_fraction") else ("pool", "eval")
+    return [p for p in (local_split_path(cfg, cfg[f"{role}_split"]) for role in roles) if p is not None]
+
+
+def json_digest(obj, length: int) -> str:
+    """The first ``length`` hex digits of the sha256 of ``obj`` as canonical JSON (sorted keys)."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:length]
 
 
 @lru_cache(maxsize=None)

@@ -19,14 +19,13 @@ def main(smk):
     eval_ids, eval_X = read_vectors(smk.input.eval_features)
     eval_ = read_table(smk.input.eval, columns=["row_id", "label"])
     eval_X = eval_X[aligned(eval_ids, eval_["row_id"].to_numpy(), smk.input.eval_features)]
-    pool_size = len(read_table(smk.input.pool, columns=["row_id"]))
+    row_id, X = read_vectors(smk.input.features)  # every pool row (memory-mapped)
     threshold = 0.5 if multilabel else None  # the sigmoid is 0.5 at zero_shot.threshold
-    metrics = evaluate(label_array(eval_["label"], len(names), multilabel), proba(eval_X), names, 0, pool_size,
+    metrics = evaluate(label_array(eval_["label"], len(names), multilabel), proba(eval_X), names, 0, len(row_id),
                        multilabel=multilabel, threshold=threshold)
     write_json({"unit": "zero_shot", "seed": None, "round": None, **metrics, "texts": read_json(smk.input.texts)["texts"],
                 "temperature": p.temperature, **({"similarity_threshold": p.threshold} if multilabel else {})},
                smk.output.metrics)
-    row_id, X = read_vectors(smk.input.features)
     write_table(scores_table(row_id, proba(X[:]), [False] * len(row_id), names, threshold), smk.output.scores)
 
 
