@@ -74,3 +74,19 @@ def test_a_full_data_model_trains_on_the_whole_pool_and_writes_no_scores(files):
     metrics = json.loads((tmp / "out/metrics.json").read_text())
     assert metrics["n_labeled"] == 60 and metrics["share_of_pool"] == 1.0
     assert sorted(p.name for p in (tmp / "out").iterdir()) == ["metrics.json", "model"]
+
+
+def test_a_job_killed_before_its_end_leaves_no_metrics(files, monkeypatch):
+    """metrics.json is written last (see run_model): a model job that dies while scoring the pool
+    leaves its model and stop-set predictions but no metrics.json, so Snakemake sees a missing output
+    and re-runs it, also for a round that a finished stop_check added to the DAG."""
+    tmp, *_ = files
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed while scoring")
+
+    monkeypatch.setattr(model_step, "score_pool", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_model(model_files(tmp, manifest=str(tmp / "manifest.parquet"), stop_set=str(tmp / "stop.parquet"),
+                              stop_predictions=str(tmp / "out/stop.parquet"), scores=str(tmp / "out/scores.parquet")))
+    assert sorted(p.name for p in (tmp / "out").iterdir()) == ["model", "stop.parquet"]

@@ -108,7 +108,7 @@ def planned_jobs(dry_run_output: str) -> list[dict[str, str | list[str]]]:
     jobs = []
     for line in dry_run_output.splitlines():
         line = line.strip()
-        m = re.fullmatch(r"(?:local)?rule (\w+):", line)
+        m = re.fullmatch(r"(?:local)?(?:rule|checkpoint) (\w+):", line)
         if m:
             jobs.append({"rule": m.group(1), "output": [], "log": [], "benchmark": []})
             continue

@@ -76,10 +76,6 @@ def run_model(f: ModelFiles) -> None:
     selected_from = None
     if f.scored:  # the unlabelled rows the previous round's model scored: what this round chose from
         selected_from = int((~read_table(f.scored, columns=["labelled"])["labelled"]).sum())
-    extra = {"threshold": learner.threshold} if multilabel else {}
-    write_json({"unit": f.unit, "seed": f.seed, "round": f.round, **metrics, "score_pool_sample": f.score_pool_sample,
-                "selected_from_rows": selected_from, **extra}, f.metrics)
-
     if f.stop_predictions:
         stop_X = X[aligned(row_id, stop_ids, "stop set")]
         proba = learner.predict_proba(stop_X)
@@ -92,6 +88,14 @@ def run_model(f: ModelFiles) -> None:
         write_table(table, f.scores)
         if f.last_layer:
             write_vectors(table["row_id"].to_numpy(), hidden, f.last_layer)
+    # metrics.json last: a job killed before its end leaves no metrics.json, which every reader of a
+    # model (stop_check, the aggregates) requests, so Snakemake re-runs the job as one with a missing
+    # output. Its incomplete markers alone do not suffice: Snakemake 9.27 checks them (rerun-incomplete)
+    # only for the jobs of the first DAG, not for those a finished checkpoint adds (rounds after a
+    # stop_check), and would go on with a model whose scores are missing (tests/test_resume.py).
+    extra = {"threshold": learner.threshold} if multilabel else {}
+    write_json({"unit": f.unit, "seed": f.seed, "round": f.round, **metrics, "score_pool_sample": f.score_pool_sample,
+                "selected_from_rows": selected_from, **extra}, f.metrics)
 
 
 def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, stop_ids, path, tune=None) -> None:
