@@ -70,7 +70,12 @@ class LinearLearner(Learner):
         return self
 
     def decision_values(self, X: np.ndarray) -> np.ndarray:
-        return ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
+        # (X - mean) / scale in place on one float64 copy: the same arithmetic, bit for bit, without two
+        # more temporaries the size of the pool (a scored round's job spent more in page faults than in math)
+        Z = np.array(X, dtype=np.float64)
+        Z -= self.mean_
+        Z /= self.scale_
+        return Z @ self.coef_.T + self.intercept_
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         if self.is_multilabel:
