@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bucket_al.plugins import COLD_STARTS, QUERIES
-from bucket_al.strategies.badge import gradient_embedding, kmeans_pp
+from bucket_al.strategies.badge import GradientGram, gradient_embedding, kmeans_pp
 from bucket_al.strategies.base import NEEDS, ColdStartContext, QueryContext
 
 
@@ -69,9 +69,21 @@ def test_gradient_embedding_by_hand():
     assert not gradient_embedding(np.array([[1.0, 0.0]]), np.array([[5.0, 5.0]])).any()
 
 
+def test_the_gram_of_gradient_embeddings_without_building_them():
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    X = rng.normal(size=(40, 5))
+    G, gram = gradient_embedding(proba, X), GradientGram(proba, X)
+    np.testing.assert_allclose(gram.sq, (G * G).sum(axis=1), rtol=1e-12)
+    for j in (0, 7, 39):
+        np.testing.assert_allclose(gram.dot(j), G @ G[j], rtol=1e-12, atol=1e-15)
+
+
 def test_kmeans_pp_starts_with_the_longest_gradient_and_never_repeats():
-    G = np.array([[0.0, 0.1], [0.0, 3.0], [0.1, 0.0], [2.0, 2.0], [0.0, 0.2]])  # squared norms 0.01, 9, 0.01, 8, 0.04
-    picked = kmeans_pp(G, 5, np.random.default_rng(0))
+    # 2 classes, x in 1-d: |g|^2 = 2 r^2 x^2 with r = 1 - max p
+    proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.8, 0.2], [0.7, 0.3], [0.95, 0.05]])
+    X = np.array([[1.0], [3.0], [1.0], [2.0], [3.0]])  # squared norms 0.02, 2.88, 0.08, 0.72, 0.045
+    picked = kmeans_pp(GradientGram(proba, X), 5, np.random.default_rng(0))
     assert picked[0] == 1 and sorted(picked) == [0, 1, 2, 3, 4]
 
 

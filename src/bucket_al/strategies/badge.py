@@ -7,29 +7,53 @@ import numpy as np
 from .base import QueryContext, QueryStrategy
 
 
+def residual(proba: np.ndarray) -> np.ndarray:
+    """``p - onehot(argmax p)``: the gradient of the cross-entropy loss with respect to the output
+    layer's logits, taking the predicted class as the label."""
+    r = np.array(proba, dtype=np.float64)
+    r[np.arange(len(r)), r.argmax(axis=1)] -= 1.0
+    return r
+
+
 def gradient_embedding(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """BADGE's gradient embedding of the cross-entropy loss with respect to the output layer's
-    weights, taking the predicted class as the label: ``(p - onehot(argmax p)) ⊗ x``, one row per
-    row, ``n_classes * dim`` wide."""
-    proba = np.asarray(proba, dtype=np.float64)
-    residual = proba.copy()
-    residual[np.arange(len(proba)), proba.argmax(axis=1)] -= 1.0
-    return (residual[:, :, None] * np.asarray(X, dtype=np.float64)[:, None, :]).reshape(len(proba), -1)
+    """BADGE's gradient embedding with respect to the output layer's weights: ``residual ⊗ x``, one
+    row per row, ``n_classes * dim`` wide. The definition; :class:`GradientGram` computes with it
+    without building it."""
+    return (residual(proba)[:, :, None] * np.asarray(X, dtype=np.float64)[:, None, :]).reshape(len(proba), -1)
 
 
-def kmeans_pp(G: np.ndarray, budget: int, rng: np.random.Generator) -> np.ndarray:
+class GradientGram:
+    """Dot products of gradient embeddings without the embeddings: for ``g_i = r_i ⊗ x_i``,
+    ``g_i · g_j = (r_i · r_j)(x_i · x_j)``. A pick of k-means++ then reads the pool's
+    ``n x dim`` vectors once instead of an ``n x (classes * dim)`` matrix built for it (for the
+    default run's 64,749 candidates: 200 MB instead of 400 MB, and nothing to build)."""
+
+    def __init__(self, proba: np.ndarray, X: np.ndarray):
+        self.r = residual(proba)
+        self.x = np.asarray(X, dtype=np.float64)
+        self.sq = (self.r * self.r).sum(axis=1) * (self.x * self.x).sum(axis=1)  # |g_i|^2
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def dot(self, j: int) -> np.ndarray:
+        """``G @ g_j`` for every row i."""
+        return (self.r @ self.r[j]) * (self.x @ self.x[j])
+
+
+def kmeans_pp(gram: GradientGram, budget: int, rng: np.random.Generator) -> np.ndarray:
     """k-means++ seeding: the row of largest norm first, then each next row drawn with probability
     proportional to its squared distance to the nearest row taken so far."""
-    sq = (G * G).sum(axis=1)
+    sq = gram.sq
     first = int(np.argmax(sq))
     chosen = [first]
-    d2 = np.maximum(sq - 2 * G @ G[first] + sq[first], 0.0)
+    d2 = np.maximum(sq - 2 * gram.dot(first) + sq[first], 0.0)
     for _ in range(budget - 1):
         d2[chosen] = 0.0
         total = d2.sum()
-        nxt = int(rng.choice(len(G), p=d2 / total)) if total > 0 else int(np.flatnonzero(d2 == d2.max())[0])
+        nxt = int(rng.choice(len(gram), p=d2 / total)) if total > 0 else int(np.flatnonzero(d2 == d2.max())[0])
         chosen.append(nxt)
-        d2 = np.minimum(d2, np.maximum(sq - 2 * G @ G[nxt] + sq[nxt], 0.0))
+        d2 = np.minimum(d2, np.maximum(sq - 2 * gram.dot(nxt) + sq[nxt], 0.0))
     return np.asarray(chosen)
 
 
@@ -44,5 +68,5 @@ class Badge(QueryStrategy):
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
         order = np.argsort(ctx.row_id, kind="stable")
-        G = gradient_embedding(ctx.proba[order], ctx.last_layer[order])
-        return ctx.row_id[order][kmeans_pp(G, budget, np.random.default_rng([ctx.seed, 3]))]
+        gram = GradientGram(ctx.proba[order], ctx.last_layer[order])
+        return ctx.row_id[order][kmeans_pp(gram, budget, np.random.default_rng([ctx.seed, 3]))]
