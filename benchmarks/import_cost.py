@@ -16,8 +16,10 @@ import sys
 from collections import defaultdict
 
 CASES = {
+    # ... and what LinearLearner.fit imports when it trains: scikit-learn (which imports scipy.stats)
     "linear model job": "from bucket_al.model import run_model\nfrom bucket_al.learners import make_learner\n"
-                        "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})",
+                        "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})\n"
+                        "from sklearn.linear_model import LogisticRegression",
     "select job (within_bucket)": "from bucket_al.rounds import query_round\nfrom bucket_al.plugins import QUERIES\n"
                                   "QUERIES.get('within_bucket')",
     "import torch (for scale)": "import torch",
