@@ -93,13 +93,14 @@ def test_kill_and_resume(killed, slice_run, tmp_path):
     # (its log is not in result_files); every other file must keep its mtime.
     dry = snakemake(results, "-n", extra=STOP, tmp=tmp)
     # a model job killed before its end left no metrics.json: the plan redoes it
-    partial = {str(d.parent) for d in killed["out"].glob("*/seed*/round*/model") if not (d.parent / "metrics.json").exists()}
+    partial = {str(d.parent) for d in killed["out"].glob("*/seed*/round*/model")
+               if not (d.parent / "metrics.json").exists()}
     planned = {os.path.dirname(p) for job in planned_jobs(dry.stdout) for p in job["output"]}
     assert partial <= planned, sorted(partial - planned)
     redone_jobs = files_redone(dry.stdout, results, before)
     redone = set().union(*redone_jobs.values())
-    print(f"killed with {len(before)} outputs, {len(partial)} model job(s) part-written; re-run plans {sum(job_counts(dry.stdout).values())} jobs, "
-          f"redoes {sorted(redone_jobs)}")
+    print(f"killed with {len(before)} outputs, {len(partial)} model job(s) part-written; re-run plans "
+          f"{sum(job_counts(dry.stdout).values())} jobs, redoes {sorted(redone_jobs)}")
     assert len(redone_jobs) <= 2, sorted(redone_jobs)
 
     rerun = snakemake(results, extra=STOP, tmp=tmp)
