@@ -2,11 +2,12 @@
 
     python benchmarks/arm_costs.py results/sst2-arms
 
-The select and model rules write ``<experiment>/benchmarks/<unit>/seed<s>/round<r>/<step>.tsv``
+The round rules (a round's selection and model in one job) write ``<experiment>/benchmarks/<unit>/seed<s>/round<r>/round.tsv``
+and the ceiling ``<experiment>/benchmarks/ceiling/seed<s>/model.tsv``
 (Snakemake's ``benchmark:``: wall seconds, CPU seconds, peak RSS). A unit is where a model lives
 (README, Layout): an arm's own rounds >= 1, the random twin (``random``, whose round 0 is also the
 random cold start), a shared cold start (``cold_start/<name>``) or the ceiling. This prints, per
-unit, the CPU and wall seconds of its select and model jobs summed over seeds and rounds:
+unit, the CPU and wall seconds of its round jobs summed over seeds and rounds:
 an arm's line is what adding that arm costs on top of the shared steps, which are listed apart.
 Jobs that ran side by side share the machine, so CPU seconds are the better measure of cost.
 """
@@ -33,7 +34,7 @@ def unit_costs(jobs: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(experiment: str) -> None:
-    jobs = job_table(Path(experiment), steps=("select", "model")).rename(columns={"arm": "unit"})
+    jobs = job_table(Path(experiment), steps=("round", "model")).rename(columns={"arm": "unit"})
     if jobs.empty:
         sys.exit(f"error: no benchmark files under {experiment}/benchmarks")
     costs = unit_costs(jobs)

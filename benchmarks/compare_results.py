@@ -6,7 +6,9 @@ Compares, file by file, what both folders hold: every manifest (byte for byte), 
 metrics.json (every value of the older file, exactly), the stop-set predictions and the scores
 tables (every value, exactly), and the tables (summary, round, AUC, stopping: every value). Files that
 only one folder holds are listed, not compared (e.g. scores the new layout no longer writes for a model
-that no round selects from). Exits 1 on any difference.
+that no round selects from, or the results of an arm that only the new run has). Exits 1 on any
+difference, when a manifest or a metrics.json of the old folder is missing from the new one (a result
+lost), or when the folders share no manifest (nothing was compared).
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ def main() -> int:
         for side, files in zip(("old", "new"), only[kind]):
             for rel in sorted(files)[:5]:
                 print(f"  {kind} only in {side}: {rel}")
+    for kind in ("manifest", "metrics"):
+        if only[kind][0]:
+            problems.append(f"{len(only[kind][0])} {kind} file(s) of the old folder missing from the new one")
+    if not counts["manifest.parquet"][0]:
+        problems.append("no manifest in both folders: nothing was compared")
     for p in problems:
         print(p)
     print("IDENTICAL" if not problems else f"{len(problems)} DIFFERENCES")

@@ -1,5 +1,5 @@
 """What a job spends on imports before it does any arithmetic: ``python -X importtime`` of the imports
-of a linear model job and a select job (the same lines as tests/test_imports.py), beside ``import torch``
+of a linear round job (its selection and its model, the same lines as tests/test_imports.py), beside ``import torch``
 for scale. Prints the total and the packages that cost most (the self time of their modules, as
 -X importtime reports it), and whether a deep-learning library was imported.
 
@@ -17,11 +17,12 @@ from collections import defaultdict
 
 CASES = {
     # ... and what LinearLearner.fit imports when it trains: scikit-learn (which imports scipy.stats)
-    "linear model job": "from bucket_al.model import run_model\nfrom bucket_al.learners import make_learner\n"
-                        "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})\n"
-                        "from sklearn.linear_model import LogisticRegression",
-    "select job (within_bucket)": "from bucket_al.rounds import query_round\nfrom bucket_al.plugins import QUERIES\n"
-                                  "QUERIES.get('within_bucket')",
+    "linear round job (within_bucket)": (
+        "from bucket_al.model import run_model\nfrom bucket_al.learners import make_learner\n"
+        "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from bucket_al.rounds import query_round\nfrom bucket_al.plugins import QUERIES\n"
+        "QUERIES.get('within_bucket')"),
     "import torch (for scale)": "import torch",
 }
 HEAVY = ("torch", "transformers", "sentence_transformers", "setfit")

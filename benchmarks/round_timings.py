@@ -2,9 +2,10 @@
 
     python benchmarks/round_timings.py results/sst2-finetune
 
-The model rules (train, evaluate and score one model) write ``<experiment>/benchmarks/.../model.tsv``
-(Snakemake's ``benchmark:``: wall seconds, peak RSS, CPU seconds). This prints, per arm and round, the
-mean over seeds of the model jobs' wall time and peak memory, and the ceiling's. Jobs that
+The round rules (select a round's rows, train, evaluate and score one model) write
+``<experiment>/benchmarks/.../round.tsv`` and the ceiling ``.../model.tsv`` (Snakemake's ``benchmark:``:
+wall seconds, peak RSS, CPU seconds). This prints, per arm and round, the mean over seeds of the
+round jobs' wall time and peak memory, and the ceiling's. Jobs that
 ran side by side share the machine, so a job's wall time includes that sharing.
 """
 
@@ -17,8 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 
-def job_table(experiment: Path, steps=("model",)) -> pd.DataFrame:
-    """One row per benchmarked job of ``steps`` (select, model: train, evaluate and score): its unit
+def job_table(experiment: Path, steps=("round", "model")) -> pd.DataFrame:
+    """One row per benchmarked job of ``steps`` (round: select, train, evaluate and score; model: the
+    ceiling, a compared learner's model): its unit
     (``arm``: an arm, ``random``, ``cold_start/<name>`` or ``ceiling``), seed, round, wall and CPU
     seconds and peak RSS, read from ``<experiment>/benchmarks/<unit>/seed<s>[/round<r>]/<step>.tsv``."""
     job = re.compile(rf"(?P<arm>.+)/seed(?P<seed>\d+)(?:/round(?P<round>\d+))?/(?P<step>{'|'.join(steps)})\.tsv")
@@ -50,7 +52,7 @@ def main(experiment: str) -> None:
     ceiling = jobs[jobs["arm"] == "ceiling"]
     for _, c in ceiling.iterrows():
         print(f"ceiling seed {c['seed']}: {c['wall_s']:.0f} s wall, {c['cpu_s']:.0f} s CPU, peak {c['max_rss_mb']:.0f} MB")
-    print(f"sum of job wall times: {jobs['wall_s'].sum() / 60:.1f} min over {len(jobs)} model jobs (the ceiling's included)")
+    print(f"sum of job wall times: {jobs['wall_s'].sum() / 60:.1f} min over {len(jobs)} round and model jobs (the ceiling's included)")
 
 
 if __name__ == "__main__":

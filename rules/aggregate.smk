@@ -37,7 +37,7 @@ rule pick_map:
     """What each arm picks: its last round's rows (with selection.stop: the round it stopped at) on a 2-D map of the pool, coloured by round (first seed)."""
     input:
         **{
-            f"manifest_{i}": lambda w, a=arm: f"{node(a, SEEDS[0], last_round(a, SEEDS[0]))}/manifest.parquet"
+            f"manifest_{i}": lambda w, a=arm: f"{round_folder(a, SEEDS[0], last_round(a, SEEDS[0]))}/manifest.parquet"
             for i, arm in enumerate(ARMS)
         },
         **{

@@ -9,6 +9,7 @@ rule bucket:
         k=config["bucket"]["k"],
         n_init=config["bucket"]["n_init"],
     threads: config["threads"]["reduce"]
+    priority: CHAIN_PRIORITY
     log:
         f"{OUT}/logs/bucket_seed{{seed}}.log",
     benchmark:

@@ -96,43 +96,26 @@ wildcard_constraints:
     reduction=r"pool|seed\d+",
 
 
-# -- model folders ------------------------------------------------------------------------------
-# A model folder is <unit>/seed<s>/round<r>. A select job reads the scores of round r's model only
-# where round r+1 exists: each cold start's round 0, the random twin's round 0 when an arm starts
-# randomly, and an arm's rounds but its last (with selection.stop, rounds but the maximum). Those
-# models write scores.parquet (rule model); every other one writes none (rule model_last).
+# Scheduling: the chain of each seed (reduction, buckets, cold starts, an arm's rounds one after the other)
+# goes first, and the jobs that hang off it (the twins, the ceiling) fill the cores it leaves idle: the
+# chain's rounds wait for each other, the twins for nothing. Order only; no result depends on it.
+CHAIN_PRIORITY = 1
+
+
+# -- round folders ------------------------------------------------------------------------------
+# A round's folder is <unit>/seed<s>/round<r> (round_folder). A round's model scores the pool only
+# where a later round selects from it: each cold start's round 0, the random twin's round 0 when an
+# arm starts randomly, and an arm's rounds but its last (with selection.stop, rounds but the maximum).
 RANDOM_START = any(arm.cold_unit == "random" for arm in ARMS.values())
-SCORED = {
-    **{arm: set(range(1, LAST)) for arm in ARMS},
-    **{f"cold_start/{c}": {0} for c in COLD_STARTS_USED if LAST > 0},
-    **({"random": {0}} if RANDOM_START and LAST > 0 else {}),
-}
-NOT_SCORED = {
-    **{arm: {LAST} for arm in ARMS if LAST > 0},
-    **{f"cold_start/{c}": {0} for c in COLD_STARTS_USED if LAST == 0},
-    "random": set(ROUNDS) - SCORED.get("random", set()),
-}
-
-
-def folders(rounds_of):
-    """A constraint for the {unit} wildcard of a model folder that matches each unit of
-    ``rounds_of`` {unit: rounds} at those rounds only: the unit, then (a regex lookahead into the
-    rest of the path) one of its rounds. Snakemake matches an output path with one regex, so the
-    lookahead sees the seed and round that follow the unit."""
-    alternatives = [
-        f"{re.escape(unit)}(?=/seed\\d+/round(?:{'|'.join(map(str, sorted(rounds)))})/)"
-        for unit, rounds in rounds_of.items()
-        if rounds
-    ]
-    return "|".join(alternatives) or "(?!)"
+TWIN_SCORED_ROUNDS = [0] if RANDOM_START and LAST > 0 else []  # the twin_scored rounds (the rest: twin)
 
 
 def cold_unit(cold):
     return "random" if cold == "random" else f"cold_start/{cold}"
 
 
-def node(arm, seed, round_):
-    """The folder of an arm's model at round r: its cold start's for round 0."""
+def round_folder(arm, seed, round_):
+    """The folder of an arm's round r: its cold start's for round 0."""
     unit = ARMS[arm].cold_unit if int(round_) == 0 else arm
     return f"{OUT}/{unit}/seed{seed}/round{round_}"
 
@@ -216,28 +199,46 @@ def model_resources(step, learner=LEARNER):
     return {**cls.resources[step], **({"gpu": gpu} if gpu else {})}
 
 
-def model_inputs(w):
-    """A model job's inputs: the pool (labels), the learner's features of the pool and the eval split,
-    the labels; for a round's model its manifest and the seed's stop set (to predict it, and to leave
-    it out of the scores and of a self-training learner's unlabelled rows; a compared learner reads it
-    only for the latter), and for an arm's round >= 1 the scores it selected from (metrics.json counts
-    them). A full-data model has no manifest and reads no stop set."""
-    learner = w.learner if "learner" in w.keys() else LEARNER
-    inputs = {
+def learner_inputs(learner=LEARNER):
+    """What a learner's job reads: the pool (labels), the learner's features of the pool and the eval
+    split, the eval split and labels.json."""
+    return {
         "pool": f"{DATA}/pool.parquet",
         "features": features("pool", learner),
         "eval": f"{DATA}/eval.parquet",
         "eval_features": features("eval", learner),
         "labels": f"{DATA}/labels.json",
     }
-    if "unit" not in w.keys():
-        return inputs
-    inputs["manifest"] = f"{OUT}/{w.unit}/seed{w.seed}/round{w.round}/manifest.parquet"
-    if "learner" not in w.keys() or learner_class(learner).reads_pool:
-        inputs |= stop_set(w)
-    if w.unit in ARMS and "learner" not in w.keys():
-        inputs["scored"] = f"{node(w.unit, w.seed, int(w.round) - 1)}/scores.parquet"
-    return inputs
+
+
+def ceiling_inputs(w):
+    return learner_inputs()
+
+
+def compare_ceiling_inputs(w):
+    return learner_inputs(w.learner)
+
+
+def compare_inputs(w):
+    """A compared learner on a round's rows: its manifest, and the seed's stop set for a learner that
+    reads the unlabelled pool (self-training leaves the stop set out of it)."""
+    inputs = learner_inputs(w.learner) | {"manifest": f"{OUT}/{w.unit}/seed{w.seed}/round{w.round}/manifest.parquet"}
+    return inputs | (stop_set(w) if learner_class(w.learner).reads_pool else {})
+
+
+def round_outputs(folder, scored):
+    """What a round's job writes into its folder: the manifest, the model, its stop-set predictions,
+    and, when a later round selects from it (``scored``), its scores of the pool (and the learner's
+    last layer of the scored rows when an arm needs it and the learner does not read the embeddings);
+    metrics.json, which the job writes last (bucket_al.model.run_model)."""
+    return {
+        "manifest": f"{folder}/manifest.parquet",
+        **({"stop": f"{folder}/stop_set.parquet"} if STOP_SET else {}),
+        **({"last_layer": f"{folder}/last_layer.parquet"} if scored and SCORE_LAST_LAYER else {}),
+        **({"scores": f"{folder}/scores.parquet"} if scored else {}),
+        "model": directory(f"{folder}/model"),
+        "metrics": f"{folder}/metrics.json",
+    }
 
 
 # The model jobs also write the learner's last layer when an arm needs it and the learner does not
@@ -245,31 +246,27 @@ def model_inputs(w):
 SCORE_LAST_LAYER = FEATURES != "embeddings" and any("grad_embedding" in query_needs(a) for a in ARMS.values())
 
 
-def model_params(ceiling=False, compared=False):
-    """The params of a model job: the learner (and the digest of its code), where the model lives
-    (unit, round; the seed is a wildcard), and how the pool is scored. ``compared``: the learner is
-    the {learner} wildcard (compare.learners)."""
-    if compared:
-        code = lambda w: package_code("model.py", (LEARNERS, w.learner))
-        learner = lambda w: learner_config(name=w.learner)
-    else:
-        code, learner = package_code("model.py", (LEARNERS, LEARNER)), learner_config(ceiling=ceiling)
-    return dict(
-        code=code,
-        learner=learner,
-        unit=lambda w: w.unit if "unit" in w.keys() else "ceiling",
-        round=lambda w: int(w.round) if "round" in w.keys() else None,
-        pool_sample=config["score"]["pool_sample"],
-        # the sample the arm's rounds selected from, recorded in metrics.json
-        score_pool_sample=lambda w: (
-            config["score"]["pool_sample"] if not compared and "unit" in w.keys() and w.unit in ARMS else None
-        ),
-        multilabel=config["multilabel"] if MULTILABEL else {},  # threshold settings (a None param is dropped)
-    )
+def learner_params(ceiling=False, compared=False):
+    """The learner a model job trains (its name and resolved parameters) and the multi-label decision
+    settings. ``compared``: the {learner} wildcard (compare.learners); ``ceiling``: ceiling.params on top."""
+    learner = (lambda w: learner_config(name=w.learner)) if compared else learner_config(ceiling=ceiling)
+    # the threshold settings of a multi-label run (an empty param is dropped)
+    return dict(learner=learner, multilabel=config["multilabel"] if MULTILABEL else {})
+
+
+# Memory of the select step of a round on the 67k SST-2 pool (BADGE, core-set: about 1 GB): a round's
+# job declares the larger of it and its learner's own declaration.
+SELECT_MEM_MB = 4000
+
+
+def round_resources():
+    """A round job's resources: its learner's (model_resources), with at least SELECT_MEM_MB of memory."""
+    declared = model_resources("model")
+    return {**declared, "mem_mb": max(declared["mem_mb"], SELECT_MEM_MB)}
 
 
 # -- the round plan and what the aggregates read ------------------------------------------------
-def plan(round_):
+def budget_plan(round_):
     """Cumulative labelled-set sizes of rounds 0..round_."""
     s = config["selection"]
     return budgets(s["n"], s["m"], config["bucket"]["k"], s["rounds"])[: int(round_) + 1]
@@ -317,7 +314,7 @@ def ceiling_metrics(wildcards=None):
 
 def stop_check_inputs(w):
     """Round r's stop check reads the stop-set predictions of the arm's rounds 0..r."""
-    rounds = [node(w.arm, w.seed, r) for r in range(int(w.round) + 1)]
+    rounds = [round_folder(w.arm, w.seed, r) for r in range(int(w.round) + 1)]
     inputs = {"metrics": [f"{d}/metrics.json" for d in rounds]}
     if STOP_SET:
         inputs["predictions"] = [f"{d}/stop_set.parquet" for d in rounds]
@@ -358,18 +355,28 @@ def query_settings(w):
 
 
 def cold_start_inputs(w):
-    inputs = {"pool": f"{DATA}/pool.parquet"}
+    """A cold start's round 0: the learner's inputs, the seed's stop set (never picked) and the files
+    the cold start declared it needs."""
+    inputs = learner_inputs() | stop_set(w)
     for need in cold_start_needs(COLD_STARTS_USED[w.cold].cold_start):
         inputs |= need_files(need, w.seed, None)
     return inputs
 
 
-def query_inputs(w):
-    prev = node(w.arm, w.seed, int(w.round) - 1)
-    inputs = {"previous": f"{prev}/manifest.parquet", "scores": f"{prev}/scores.parquet"}
+def round_inputs(w):
+    """An arm's round r >= 1: the learner's inputs, the stop set, round r-1's manifest and scores,
+    and the files the arm's query strategy declared it needs."""
+    prev = round_folder(w.arm, w.seed, int(w.round) - 1)
+    inputs = learner_inputs() | stop_set(w)
+    inputs |= {"previous": f"{prev}/manifest.parquet", "scores": f"{prev}/scores.parquet"}
     for need in query_needs(ARMS[w.arm]):
         inputs |= need_files(need, w.seed, prev)
     return inputs
+
+
+def twin_inputs(w):
+    """The random twin's round: the learner's inputs and the stop set (never drawn)."""
+    return learner_inputs() | stop_set(w)
 
 
 def compared_models():
@@ -380,7 +387,8 @@ def compared_models():
     for arm, seed, r in product([*ARMS, "random"], SEEDS, COMPARE_ROUNDS):
         unit = arm if arm == "random" or r > 0 else ARMS[arm].cold_unit
         folder, bench = f"{OUT}/{unit}/seed{seed}/round{r}", f"{OUT}/benchmarks/{unit}/seed{seed}/round{r}"
-        models.append((LEARNER, arm, seed, r, f"{folder}/metrics.json", f"{bench}/model.tsv"))
+        # the experiment's own model is trained in its round's job: its figure includes the selection
+        models.append((LEARNER, arm, seed, r, f"{folder}/metrics.json", f"{bench}/round.tsv"))
         models += [
             (name, arm, seed, r, f"{folder}/compare/{name}/metrics.json", f"{bench}/compare_{name}.tsv")
             for name in COMPARE

@@ -12,6 +12,7 @@ rule reduce:
         method=config["reduce"]["method"],
         dim=config["reduce"]["dim"],
         seed=lambda w: int(w.reduction.removeprefix("seed")) if w.reduction != "pool" else 0,
+    priority: CHAIN_PRIORITY
     threads: config["threads"]["reduce"]
     log:
         f"{OUT}/logs/reduce_{{reduction}}.log",

@@ -29,7 +29,7 @@ checkpoint stop_check:
     params:
         code=package_code("stop_check.py", *([(CRITERIA, STOP[0])] if STOP else [])),
         stop=STOP,
-        budgets=plan(ROUNDS[-1]),
+        budgets=budget_plan(ROUNDS[-1]),
         round=lambda w: int(w.round),
     log:
         f"{OUT}/logs/stop/{{arm}}/seed{{seed}}/round{{round}}.log",
@@ -55,7 +55,7 @@ rule stopping:
         code=package_code("stopping.py", *((CRITERIA, name) for name, _ in HINDSIGHT)),
         arms={name: arm.cold_unit for name, arm in ARMS.items()},
         criteria=HINDSIGHT,
-        budgets=plan(ROUNDS[-1]),
+        budgets=budget_plan(ROUNDS[-1]),
         metric=config["evaluate"]["metric"],
         within=config["stopping"]["oracle_within"],
     log:

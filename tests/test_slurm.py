@@ -158,8 +158,8 @@ def test_results_equal_a_local_run(slurm_run, tmp_path):
 
 def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(slurm_run, tmp_path):
     """Runs last: it damages the SLURM run's results on purpose. The scores round 2 of the seed's arm
-    selects from are replaced by garbage and that selection is forced to run again, so it raises on the
-    cluster; two independent metrics files (of the random twin) are deleted, so their model jobs must
+    selects from are replaced by garbage and that round is forced to run again, so it raises on the
+    cluster; two independent metrics files (of the random twin) are deleted, so their round jobs must
     still be redone with --keep-going."""
     results, env = slurm_run["results"], slurm_run["cluster"]["env"]
     out = results / EXPERIMENT
@@ -172,16 +172,16 @@ def test_a_failing_job_shows_its_log_and_error_and_keep_going_finishes_the_rest(
     proc = run_one_seed(results, "--keep-going", "--forcerun", str(forced), *slurm_args(logdir), env=env, check=False)
     text = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "Error in rule select_round" in text, text[-4000:]
+    assert "Error in rule round_last" in text, text[-4000:]
     # the failed group job, the SLURM log of its sbatch job and the rule's log are named
     assert "Error in group seed0" in text, text[-4000:]
-    assert re.search(rf"log: {logdir}/group_seed0_model_last_select_round/\d+\.log", text), text[-4000:]
-    assert f"{out}/logs/within_bucket/seed0/select_round2.log" in text
+    assert re.search(rf"log: {logdir}/group_seed0_round_last/\d+\.log", text), text[-4000:]
+    assert f"{out}/logs/within_bucket/seed0/round2/round.log" in text
     # the rule's log, printed by show-failed-logs, holds the exception the job raised
-    assert "select_round failed" in text and "Traceback" in text and "ArrowInvalid" in text, text[-4000:]
+    assert "round_last failed" in text and "Traceback" in text and "ArrowInvalid" in text, text[-4000:]
     # the independent jobs ran (on the cluster, each its own group job) and the aggregate did not
     for path in redo:
         assert path.is_file(), path
     assert text.count("has been submitted with SLURM jobid") == 3, text[-4000:]
     assert "rule aggregate:" not in text
-    assert not forced.exists()  # no manifest from a failed selection
+    assert not forced.exists()  # no manifest from a failed round

@@ -142,7 +142,7 @@ def test_oracle_round_none_when_never_close():
 
 def test_editing_the_criteria_never_redraws_the_stop_set_or_retrains_a_model():
     """The criteria (bucket_al.stopping) run only in the stop checks and the hindsight step: the
-    stop set, the selections and the models never import them (bucket_al.provenance)."""
+    stop set, the rounds (selections and models) never import them (bucket_al.provenance)."""
     from pathlib import Path
 
     from bucket_al.plugins import COLD_STARTS, CRITERIA, LEARNERS, QUERIES
@@ -150,7 +150,7 @@ def test_editing_the_criteria_never_redraws_the_stop_set_or_retrains_a_model():
 
     root = Path(__file__).resolve().parents[1]
     plugins = [r.module(n) for r in (LEARNERS, QUERIES, COLD_STARTS) for n in r.names]
-    for script in ("stop_set", "select_twin", "select_cold_start", "select_round", "model"):
+    for script in ("stop_set", "twin", "cold_start", "round", "model"):
         modules = package_modules(root / "workflow/scripts" / f"{script}.py", root / "src/bucket_al", plugins)
         assert not [m for m in modules if m.startswith("bucket_al.stopping")], script
     assert "bucket_al.stopping" in package_modules(root / "workflow/scripts/stop_check.py", root / "src/bucket_al")

@@ -204,3 +204,24 @@ def test_the_zero_shot_cold_start_by_hand(pick):
     # uncertain: each bucket's highest entropy (10, 14); confident: class a's surest first (11, in bucket 0),
     # then class b's surest (15, in bucket 1)
     assert got == ([10, 14] if pick == "uncertain" else [11, 15])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_coreset_picks_what_scikit_activemls_coreset_picks(seed):
+    """Our greedy k-center (strategies/coreset.py) against the library's CoreSet it replaces, on
+    vectors with duplicate rows (exact ties, broken at random by both with the same draws) and with no
+    labelled row (every first distance 0)."""
+    from skactiveml.pool import CoreSet as LibraryCoreSet
+
+    from bucket_al.strategies.coreset import greedy_k_center
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, 16)).astype(np.float32)
+    X[150:200] = X[100:150]  # duplicates: exact ties
+    for n_lab in (40, 0):
+        lab, cand = X[:n_lab], X[n_lab:]
+        Z = np.concatenate([lab, cand]).astype(np.float64)
+        y = np.full(len(Z), np.nan)
+        y[:n_lab] = 0
+        want = np.asarray(LibraryCoreSet(random_state=seed).query(Z, y, batch_size=60)) - n_lab
+        assert greedy_k_center(cand, lab, 60, seed).tolist() == want.tolist(), n_lab

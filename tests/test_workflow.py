@@ -147,8 +147,8 @@ def test_adding_a_round_schedules_only_that_round_and_the_aggregate(run, tmp_pat
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "rounds": ROUNDS + 1}}, tmp=tmp_path)
     s, k = len(STRATEGIES) * len(SEEDS), len(SEEDS)
     assert job_counts(proc.stdout) == {
-        "model": s,  # each arm's old last round: its model now also scores the pool, for the new round
-        "select_round": s, "model_last": s + k, "select_twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1,
+        "round": s,  # each arm's old last round: its model now also scores the pool, for the new round
+        "round_last": s, "twin": k, "aggregate": 1, "stopping": 1, "pick_map": 1,
         "stamp": 1, "all": 1,  # run.json: the new config's digest
     }
     new = [p for p in scheduled_outputs(proc.stdout) if re.search(r"/round\d+/", p)]
@@ -164,7 +164,7 @@ def test_adding_an_arm_schedules_only_that_arms_jobs_and_the_aggregate(run, tmp_
     extra = {"selection": {**CFG["selection"], "arms": [*CFG["selection"]["arms"], "margin"]}}
     proc = snakemake(run["results"], "-n", extra=extra, tmp=tmp_path)
     k = len(SEEDS)
-    assert job_counts(proc.stdout) == {"select_round": k * (ROUNDS - 1), "model": k * (ROUNDS - 2), "model_last": k,
+    assert job_counts(proc.stdout) == {"round": k * (ROUNDS - 2), "round_last": k,
                                        "aggregate": 1, "stopping": 1, "pick_map": 1, "stamp": 1, "all": 1}
     new = [p for p in scheduled_outputs(proc.stdout) if "/seed" in p]
     assert new and all(f"{run['out']}/margin/" in p for p in new), new
@@ -174,11 +174,11 @@ def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "m": CFG["selection"]["m"] + 1}},
                      tmp=tmp_path)
     counts = job_counts(proc.stdout)
-    for rule in ("data", "embed", "reduce", "bucket", "select_cold_start", "ceiling"):
+    for rule in ("data", "embed", "reduce", "bucket", "cold_start", "twin", "twin_scored", "ceiling"):
         assert rule not in counts, (rule, counts)
     outs = scheduled_outputs(proc.stdout)
     assert not [p for p in outs if "/round0/" in p]
-    assert counts["select_round"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
+    assert counts["round"] + counts["round_last"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
 
 
 def test_changing_the_encoder_re_embeds(run, tmp_path):
@@ -205,8 +205,8 @@ def test_changing_a_param_re_runs_only_what_depends_on_it(run, tmp_path):
     # rounds also read n_init; arms with the random cold start keep everything
     b, k = len(BUCKETED) * len(SEEDS), len(SEEDS)
     assert job_counts(snakemake(run["results"], "-n", extra=n_init, tmp=tmp_path).stdout) == {
-        "bucket": k, "select_cold_start": k, "select_round": b * (ROUNDS - 1), "model": k + b * (ROUNDS - 2),
-        "model_last": b, "aggregate": 1, "stopping": 1, "pick_map": 1, "stamp": 1, "all": 1}
+        "bucket": k, "cold_start": k, "round": b * (ROUNDS - 2), "round_last": b, "aggregate": 1, "stopping": 1,
+        "pick_map": 1, "stamp": 1, "all": 1}
 
 
 def edited(checkout, rel, old, new):
@@ -237,14 +237,12 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     # the seed's query strategies (strategies/bucketed.py): the bucketed arms' rounds and what follows;
     # never their shared cold start, the entropy arm, the twins or the ceiling
     undo = edited(checkout, "src/bucket_al/strategies/bucketed.py", "ctx.m, budget)", "ctx.m, budget)  # edited")
-    assert dry_run_in(checkout, run) == {"select_round": b * (ROUNDS - 1), "model": b * (ROUNDS - 2),
-                                         "model_last": b, **finals}
+    assert dry_run_in(checkout, run) == {"round": b * (ROUNDS - 2), "round_last": b, **finals}
     undo()
     assert dry_run_in(checkout, run) == {}
     # what the bucketed cold start and the bucketed rounds share (select.py): both, and what follows
     undo = edited(checkout, "src/bucket_al/select.py", "by rank, then by the incoming order", "edited")
-    assert dry_run_in(checkout, run) == {"select_cold_start": k, "select_round": b * (ROUNDS - 1),
-                                         "model": k + b * (ROUNDS - 2), "model_last": b, **finals}
+    assert dry_run_in(checkout, run) == {"cold_start": k, "round": b * (ROUNDS - 2), "round_last": b, **finals}
     undo()
     # the aggregate (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it runs
     # that module too)
@@ -258,7 +256,8 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     # the learner the experiment uses: every model, the ceiling too, and what reads them
     undo = edited(checkout, "src/bucket_al/learners/linear.py", "class LinearLearner", "EDITED = 1\n\n\nclass LinearLearner")
     models = dry_run_in(checkout, run)
-    assert models["model"] + models["model_last"] == s * (ROUNDS - 1) + k * ROUNDS + k and models["ceiling"] == 1
+    assert models == {"round": s * (ROUNDS - 2), "round_last": s, "twin": k * (ROUNDS - 1), "twin_scored": k,
+                      "cold_start": k, "ceiling": 1, **finals}
     undo()
     assert dry_run_in(checkout, run) == {}
 
@@ -277,9 +276,8 @@ def test_adding_a_plug_in_re_runs_nothing(run, tmp_path):
     assert dry_run_in(checkout, run) == {}
     extra = {"selection": {**CFG["selection"], "arms": [*CFG["selection"]["arms"], {"name": "dense", "query": "density_entropy"}]}}
     k = len(SEEDS)
-    assert dry_run_in(checkout, run, extra, tmp_path) == {"select_round": k * (ROUNDS - 1), "model": k * (ROUNDS - 2),
-                                                          "model_last": k, "aggregate": 1, "stopping": 1,
-                                                          "pick_map": 1, "all": 1}
+    assert dry_run_in(checkout, run, extra, tmp_path) == {"round": k * (ROUNDS - 2), "round_last": k,
+                                                          "aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
 
 
 def test_embeddings_are_keyed_by_what_changes_the_vectors(run, tmp_path):

@@ -14,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SST2 = ROOT.parent / "shared" / "data" / "sst2"
 SLICE = ["config/offline.yaml", "tests/configs/slice.yaml"]
+ROUND_RULES = ("cold_start", "round", "round_last", "twin", "twin_scored")  # a round's job: select and train
 
 
 def layered_config(paths=("config/config.yaml", *SLICE)) -> dict:

@@ -3,7 +3,7 @@
 
 :data:`PRESETS` names the arms a user would pick; ``selection.arms`` lists preset names and/or
 custom arms (``{name, cold_start, cold_start_params, query, measure, params}``). The rules read the
-declarations of an arm's strategies to give each selection job the files it needs, and share one
+declarations of an arm's strategies to give each round job the files it needs, and share one
 round 0 per cold start (with its parameters) and seed between all the arms that start the same way
 (the ``random`` cold start is the random twin's own round 0).
 """
@@ -31,7 +31,7 @@ class Arm:
     about: str = ""
 
     def spec(self) -> dict:
-        """What the select rule passes to the strategy (a param: changing it re-runs the arm)."""
+        """What the round rules pass to the strategy (a param: changing it re-runs the arm)."""
         return {"query": self.query, "measure": self.measure, "params": dict(self.params)}
 
     @property

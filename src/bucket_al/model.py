@@ -1,6 +1,7 @@
 """Steps 6, 7 and 11 for one model, in one process: train it, evaluate it, score the pool with it.
 
-:func:`run_model` is the whole job of the ``model`` rules: fit the learner on a manifest's rows
+:func:`run_model` is the model half of a round's job (rules/rounds.smk: after the round's selection)
+and the whole job of the ceiling and the compared learners (rules/model.smk): fit the learner on a manifest's rows
 (or the whole pool, for the ceiling), save it, write its metrics on the eval split, its class
 probabilities on the seed's stop set (for the stopping criteria), and, when a later round selects
 from them, its scores of the pool. The features are read once: an embeddings file is memory-mapped
@@ -43,12 +44,30 @@ class ModelFiles:
     manifest: str | None = None  # None: the whole pool
     stop_set: str | None = None  # the seed's stop set (row ids)
     stop_predictions: str | None = None  # output: the model's class probabilities on the stop set
-    scores: str | None = None  # output: the pool's scores, for the next round's select
+    scores: str | None = None  # output: the pool's scores, for the next round's selection
     last_layer: str | None = None  # output: the learner's last layer of the scored rows (BADGE)
     scored: str | None = None  # the scores this round selected from (arms' rounds >= 1)
     pool_sample: int | None = None  # score.pool_sample: score a sample of the unlabelled rows
     score_pool_sample: int | None = None  # the pool_sample the arm's rounds selected from, for metrics.json
     multilabel: dict | None = None  # the config's multilabel block (threshold, tune_threshold) of a multi-label run
+
+
+def job_files(smk) -> ModelFiles:
+    """The :class:`ModelFiles` of a Snakemake job of the model rules (rules/rounds.smk, rules/model.smk)
+    from its named inputs, outputs and params; a round's manifest is an output (the job selected it)
+    or, for a compared learner, an input."""
+    i, o, p = smk.input, smk.output, smk.params
+
+    def get(io, name):
+        return io[name] if name in io.keys() else None
+
+    return ModelFiles(
+        learner=p.learner, seed=int(smk.wildcards.seed), unit=p.unit, round=get(p, "round"),
+        pool=i.pool, features=i.features, eval=i.eval, eval_features=i.eval_features, labels=i.labels,
+        manifest=get(o, "manifest") or get(i, "manifest"), stop_set=get(i, "stop_set"), scored=get(i, "scores"),
+        model=o.model, metrics=o.metrics, stop_predictions=get(o, "stop"), scores=get(o, "scores"),
+        last_layer=get(o, "last_layer"), pool_sample=get(p, "pool_sample"),
+        score_pool_sample=get(p, "score_pool_sample"), multilabel=dict(p.multilabel) or None)
 
 
 def run_model(f: ModelFiles) -> None:

@@ -1,4 +1,4 @@
-"""The select steps' glue: read what an arm's cold start or query strategy declared it needs, build
+"""The selection half of a round's job (rules/rounds.smk), the glue: read what an arm's cold start or query strategy declared it needs, build
 its context, call it, and return the new cumulative manifest.
 
 Cold starts and query strategies themselves are plug-ins (:mod:`bucket_al.strategies`, registered

@@ -3,7 +3,7 @@
 A query strategy is a class with ``query(ctx, budget) -> row ids``: it picks ``budget`` of the
 candidate rows of a :class:`QueryContext` (the unlabelled rows the last model scored). It declares
 
-- ``needs``: the files it reads beyond the scores table (:data:`NEEDS`); the rules give its select
+- ``needs``: the files it reads beyond the scores table (:data:`NEEDS`); the rules give its round
   jobs only those;
 - ``params``: its own parameters with their defaults (an arm's ``params``, bucket_al.registry);
 - ``settings``: the workflow settings it reads (config keys, e.g. ``bucket.n_init``), which reach
