@@ -21,25 +21,32 @@ report: "workflow/report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/data.smk"
 include: "rules/embed.smk"
 include: "rules/reduce.smk"
 include: "rules/bucket.smk"
-include: "rules/stop.smk"
-include: "rules/rounds.smk"
-include: "rules/model.smk"
-include: "rules/zero_shot.smk"
-include: "rules/aggregate.smk"
+include: "rules/stop_set.smk"
+
+
+if LABEL_MODE:  # one arm drives a person labelling the pool (README: Label your own pool)
+
+    include: "rules/label_common.smk"
+    include: "rules/label.smk"
+
+else:  # every arm against its random twin on a labelled pool
+
+    include: "rules/data.smk"
+    include: "rules/stop.smk"
+    include: "rules/rounds.smk"
+    include: "rules/model.smk"
+    include: "rules/zero_shot.smk"
+    include: "rules/aggregate.smk"
 
 
 rule all:
     input:
-        rules.aggregate.output,
-        rules.pick_map.output,
-        rules.stamp.output,
-        rules.learner_table.output if COMPARE else [],
+        final_targets,
     default_target: True
 
 
 onsuccess:
-    print_round_table()
+    print_what_next()

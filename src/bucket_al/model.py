@@ -96,17 +96,10 @@ def run_model(f: ModelFiles) -> None:
     if f.scored:  # the unlabelled rows the previous round's model scored: what this round chose from
         selected_from = int((~read_table(f.scored, columns=["labelled"])["labelled"]).sum())
     if f.stop_predictions:
-        stop_X = X[aligned(row_id, stop_ids, "stop set")]
-        proba = learner.predict_proba(stop_X)
-        write_table(pd.DataFrame({"row_id": stop_ids, **{f"p_{n}": proba[:, j].astype(np.float32)
-                                                           for j, n in enumerate(names)}}), f.stop_predictions)
+        write_stop_predictions(learner, row_id, X, stop_ids, names, f.stop_predictions)
     if f.scores:
-        table, hidden = score_pool(learner, row_id, X, manifest, names, pool_sample=f.pool_sample,
-                                   seed=round_seed(f.seed, f.round), last_layer=f.last_layer is not None,
-                                   exclude=stop_ids, threshold=learner.threshold if multilabel else None)
-        write_table(table, f.scores)
-        if f.last_layer:
-            write_vectors(table["row_id"].to_numpy(), hidden, f.last_layer)
+        write_scores(learner, row_id, X, manifest, names, f.scores, f.last_layer, pool_sample=f.pool_sample,
+                     seed=round_seed(f.seed, f.round), exclude=stop_ids, multilabel=multilabel)
     # metrics.json last: a job killed before its end leaves no metrics.json, which every reader of a
     # model (stop_check, the aggregates) requests, so Snakemake re-runs the job as one with a missing
     # output. Its incomplete markers alone do not suffice: Snakemake 9.27 checks them (rerun-incomplete)
@@ -115,6 +108,25 @@ def run_model(f: ModelFiles) -> None:
     extra = {"threshold": learner.threshold} if multilabel else {}
     write_json({"unit": f.unit, "seed": f.seed, "round": f.round, **metrics, "score_pool_sample": f.score_pool_sample,
                 "selected_from_rows": selected_from, **extra}, f.metrics)
+
+
+def write_stop_predictions(learner, row_id, X, stop_ids, names, path) -> None:
+    """The model's class probabilities on the seed's stop set (for the stopping criteria)."""
+    proba = learner.predict_proba(X[aligned(row_id, stop_ids, "stop set")])
+    write_table(pd.DataFrame({"row_id": stop_ids, **{f"p_{n}": proba[:, j].astype(np.float32)
+                                                       for j, n in enumerate(names)}}), path)
+
+
+def write_scores(learner, row_id, X, manifest, names, path, last_layer=None, *, pool_sample, seed, exclude,
+                 multilabel) -> None:
+    """The scores table of the pool (bucket_al.score.score_pool) that the next round selects from, and,
+    with ``last_layer``, the learner's last layer of the same rows (BADGE on a fine-tuned model)."""
+    table, hidden = score_pool(learner, row_id, X, manifest, names, pool_sample=pool_sample, seed=seed,
+                               last_layer=last_layer is not None, exclude=exclude,
+                               threshold=learner.threshold if multilabel else None)
+    write_table(table, path)
+    if last_layer:
+        write_vectors(table["row_id"].to_numpy(), hidden, last_layer)
 
 
 def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, stop_ids, path, tune=None) -> None:

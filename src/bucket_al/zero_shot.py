@@ -18,6 +18,13 @@ def label_texts(labels: dict, descriptions: dict | None) -> list[str]:
     """The text embedded for each label, in labels.json's order: its description (looked up by the
     label's value or its name) or else its name."""
     by_text = {str(k): str(v) for k, v in (descriptions or {}).items()}
+    known = {str(v) for v in labels["values"]} | set(labels["names"])
+    stray = [k for k in by_text if k not in known]
+    if stray:
+        from .errors import ConfigError
+
+        raise ConfigError(f"dataset.label_descriptions: {stray[0]!r} names no label (labels: "
+                          f"{', '.join(labels['names'])}; a key is a label's value or its name)")
     return [by_text.get(str(value), by_text.get(name, name)) for value, name in zip(labels["values"], labels["names"])]
 
 

@@ -1,0 +1,129 @@
+"""Integration: the labelling mode, round by round, with a simulated annotator that answers from SST-2's
+true labels (which the labelling run never sees: its label column is hidden). With every offered row
+labelled, each round's batch must be the rows the experiment mode picks for the same arm, seed, learner
+and config, and each model's stop-set predictions and scores the experiment's (tests/conftest.py's slice
+run; the typiclust cold start in a one-seed experiment beside it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from workflow_helpers import ROOT, SHARED_SST2, job_counts, layered_config, snakemake
+
+pytestmark = pytest.mark.integration
+
+CFG = layered_config()
+ROUNDS = CFG["selection"]["rounds"]
+TRUTH = pd.read_parquet(SHARED_SST2 / "train.parquet")["label"].to_numpy()  # by row id: the file's row order
+
+
+def label_layer(arm, folder):
+    """The slice in labelling mode: its pool (the same 3,000 rows and row ids), without its labels."""
+    return {"experiment": f"test-label-{arm}", "mode": "label", "seeds": [0],
+            "dataset": {"label_column": "not_in_the_file"},
+            "selection": {"arms": [arm]},
+            "label": {"folder": str(folder), "names": ["0", "1"]}}
+
+
+def annotate(out, folder, r, skip=()):
+    """The simulated person: round r's batch.csv, its label column filled in from the truth (``skip``:
+    rows left blank), saved into the labels folder."""
+    batch = pd.read_csv(out / "label" / f"round{r}" / "batch.csv", keep_default_na=False)
+    batch["label"] = [("" if row in skip else str(TRUTH[row])) for row in batch["row_id"]]
+    folder.mkdir(exist_ok=True)
+    batch.to_csv(folder / f"round{r}.csv", index=False)
+
+
+def label_all_rounds(results, tmp, arm):
+    folder = tmp / f"labels-{arm}"
+    layer = label_layer(arm, folder)
+    out = results / layer["experiment"]
+    for r in range(ROUNDS):
+        proc = snakemake(results, extra=layer, tmp=tmp)
+        assert f"Round {r}'s batch is ready" in proc.stdout + proc.stderr
+        annotate(out, folder, r)
+    proc = snakemake(results, extra=layer, tmp=tmp)
+    assert "No new batch" in proc.stdout + proc.stderr  # selection.rounds reached
+    return out, folder, layer
+
+
+@pytest.fixture(scope="module")
+def typiclust_run(slice_run, tmp_path_factory):
+    """The experiment mode for the typiclust arm, one seed, in the slice's results folder (its data and
+    embeddings are the slice's)."""
+    tmp = tmp_path_factory.mktemp("typiclust")
+    snakemake(slice_run["results"], extra={"experiment": "test-slice-typiclust", "seeds": [0],
+                                           "selection": {"arms": ["typiclust"]}}, tmp=tmp)
+    return slice_run["results"] / "test-slice-typiclust"
+
+
+@pytest.mark.parametrize("arm, experiment_round0", [
+    ("within_bucket", "cold_start/buckets"), ("entropy", "random"), ("typiclust", "cold_start/typiclust")])
+def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, experiment_round0, slice_run,
+                                                                        typiclust_run, tmp_path):
+    results = slice_run["results"]
+    experiment = typiclust_run if arm == "typiclust" else slice_run["out"]
+    out, folder, layer = label_all_rounds(results, tmp_path, arm)
+    for r in range(ROUNDS):
+        mine = out / "label" / f"round{r}"
+        theirs = experiment / (experiment_round0 if r == 0 else arm) / "seed0" / f"round{r}"
+        manifest = pd.read_parquet(theirs / "manifest.parquet")
+        assert sorted(pd.read_parquet(mine / "batch.parquet")["row_id"]) == sorted(
+            manifest.loc[manifest["round"] == r, "row_id"]), r
+        assert pd.read_parquet(mine / "stop_set.parquet").equals(pd.read_parquet(theirs / "stop_set.parquet")), r
+        if (theirs / "scores.parquet").exists():
+            assert pd.read_parquet(mine / "scores.parquet").equals(pd.read_parquet(theirs / "scores.parquet")), r
+    # the run is finished: nothing to do for the same command, and the report says what it did
+    assert job_counts(snakemake(results, "-n", extra=layer, tmp=tmp_path).stdout) == {}
+    report = (out / "label" / "report.md").read_text()
+    assert f"{ROUNDS} round(s) trained" in report and "No accuracy estimate exists" in report
+    predictions = pd.read_parquet(out / "label" / "predictions.parquet")
+    assert len(predictions) == 3000 and predictions["labelled_by_person"].sum() == ROUNDS * 40
+
+
+def test_history_is_a_fact_and_an_edited_label_file_retrains_from_its_round(slice_run, tmp_path):
+    """Rounds 0 and 1 returned, round 2's batch open: editing round 1's file (in place, older mtime)
+    re-trains round 1's model and re-writes only the open batch; round 0 and both past batches stay.
+    A returned file naming a row that round did not offer stops the run at parse time, naming the file
+    and the row, and writes nothing; the workflow never writes into the labels folder."""
+    results, arm = slice_run["results"], "within_bucket"
+    folder = tmp_path / "labels"
+    layer = {**label_layer(arm, folder), "experiment": "test-label-history"}
+    out = results / layer["experiment"]
+    for r in range(2):
+        snakemake(results, extra=layer, tmp=tmp_path)
+        annotate(out, folder, r, skip={int(pd.read_csv(out / "label" / f"round{r}" / "batch.csv")["row_id"][0])})
+    snakemake(results, extra=layer, tmp=tmp_path)
+    before = {p: p.read_bytes() for p in folder.iterdir()}
+    batches = {r: (out / "label" / f"round{r}" / "batch.parquet").read_bytes() for r in range(3)}
+    skipped = pd.read_parquet(out / "label" / "round1" / "labelled.parquet")
+    assert skipped["skipped"].sum() == 2  # one per round, never offered again:
+    assert not set(skipped.loc[skipped["skipped"], "row_id"]) & set(
+        pd.read_parquet(out / "label" / "round2" / "batch.parquet")["row_id"])
+
+    edited = folder / "round1.csv"
+    stat = edited.stat()
+    table = pd.read_csv(edited, keep_default_na=False)
+    table.loc[1, "label"] = "1" if table.loc[1, "label"] == "0" else "0"
+    table.to_csv(edited, index=False)
+    import os
+
+    os.utime(edited, (stat.st_atime, stat.st_mtime - 3600))  # older than before: the content decides
+    counts = job_counts(snakemake(results, "-n", extra=layer, tmp=tmp_path).stdout)
+    assert counts == {"label_model": 1, "label_batch": 1, "label_report": 1, "all": 1}, counts
+    snakemake(results, extra=layer, tmp=tmp_path)
+    assert {r: (out / "label" / f"round{r}" / "batch.parquet").read_bytes() for r in range(2)} == {
+        r: batches[r] for r in range(2)}
+
+    bad = folder / "round2.csv"
+    bad.write_text("row_id,label\n999999,1\n")
+    proc = snakemake(results, extra=layer, tmp=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert f"{bad}: row_id 999999 was not offered in this round" in proc.stdout + proc.stderr
+    assert not (out / "label" / "round2" / "labelled.parquet").exists()
+    bad.unlink()
+    assert {p: p.read_bytes() for p in folder.iterdir()} == {**before, edited: edited.read_bytes()}
