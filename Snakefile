@@ -25,6 +25,7 @@ include: "rules/embed.smk"
 include: "rules/reduce.smk"
 include: "rules/bucket.smk"
 include: "rules/stop_set.smk"
+include: "rules/embed_labels.smk"
 
 
 if LABEL_MODE:  # one arm drives a person labelling the pool (README: Label your own pool)

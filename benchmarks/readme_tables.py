@@ -141,10 +141,15 @@ def page(experiment: Path, title: str, command: str, arms: list[str] | None = No
     parts += ["## The ceiling", "",
               f"All {c['n_labeled']:,} pool rows: {metric} {c[f'{metric}_mean']:.4f}.", "",
               "| arm | labels to reach 95 % of it |", "|---|---:|", *reach, ""]
+    if metric == "macro_f1":
+        parts += [MACRO_NOTE, ""]
     summary = pd.read_csv(experiment / "summary.csv")
     if metric == "macro_f1" and "micro_f1" in summary and summary["micro_f1"].notna().all():
         parts += ["## micro-F1 per round", "", "mean over seeds", "", second_metric_markdown(summary, "micro_f1", arms), ""]
     return "\n".join(parts)
+
+
+MACRO_NOTE = "Macro-F1 averages the labels present in the eval split (single- and multi-label alike)."
 
 
 def headline(experiment: Path, link: str) -> str:
@@ -159,6 +164,7 @@ def headline(experiment: Path, link: str) -> str:
     lines = [auc_markdown(pd.read_csv(experiment / "auc_table.csv")), "",
              f"Ceiling ({c['n_labeled']:,} labels): {metric} {c[f'{metric}_mean']:.4f}."
              + (f" Zero-shot (0 labels): {zero[metric]:.4f}, {zero['of_ceiling']:.1%} of the ceiling." if zero else "")
+             + (f" {MACRO_NOTE}" if metric == "macro_f1" else "")
              + f" Generated from `{experiment.name}/` at commit `{run['commit'][:12]}` (config `{run['config_digest']}`);"
              f" per round and arm against arm: [{link}]({link})."]
     return "\n".join(lines)

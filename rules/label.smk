@@ -31,6 +31,7 @@ rule label_batch:
         batch=f"{L}/round{{round}}/batch.parquet",
         csv=f"{L}/round{{round}}/batch.csv",
         tasks=f"{L}/round{{round}}/tasks.json",
+        label_config=f"{L}/round{{round}}/label_config.xml",
         offered=f"{L}/round{{round}}/offered.json",
     wildcard_constraints:
         round=f"(?!(?:{'|'.join(map(str, RETURNED))})/)\\d+" if RETURNED else r"\d+",
@@ -139,3 +140,24 @@ rule label_report:
         "../envs/training.yaml"
     script:
         "../workflow/scripts/label_report.py"
+
+
+rule label_zero_shot:
+    """The zero-shot model's scores of the pool (the zero_shot cold start's round 0): each row's similarity
+    to the embedded label names or descriptions. The labelling mode has no eval split, so no metrics."""
+    input:
+        label_vectors=f"{ZERO_SHOT_EMB}/labels.arrow",
+        features=f"{EMB}/pool.arrow",
+        labels=f"{DATA}/labels.json",
+    output:
+        scores=f"{OUT}/zero_shot/scores.parquet",
+    params:
+        code=package_code("label_zero_shot.py"),
+        temperature=config["zero_shot"]["temperature"],
+        threshold=config["zero_shot"]["threshold"],
+    log:
+        f"{OUT}/logs/zero_shot.log",
+    conda:
+        "../envs/training.yaml"
+    script:
+        "../workflow/scripts/label_zero_shot.py"

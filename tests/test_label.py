@@ -136,3 +136,27 @@ def test_wilson_interval():
     low, high = wilson_interval(8, 10)
     assert (round(low, 3), round(high, 3)) == (0.49, 0.943)
     assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
+
+
+def test_the_label_pool_reads_text_and_takes_labelled_rows_as_seed_labels(tmp_path):
+    from bucket_al.errors import ConfigError
+    from bucket_al.label_data import prepare_label_pool
+    from test_data import make_cfg
+
+    d = tmp_path / "data"
+    d.mkdir()
+    pd.DataFrame({"text": ["Good", "0850624", "Bad", "meh"], "label": ["positive", "", " negative", ""]}).to_csv(
+        d / "train.csv", index=False)
+    cfg = make_cfg(d, text_column="text", label_column="label")
+    pool, seed, meta = prepare_label_pool(cfg, NAMES)
+    assert pool["text"].tolist() == ["good", "0850624", "bad", "meh"] and pool["row_id"].tolist() == [0, 1, 2, 3]
+    assert seed.values.tolist() == [[0, "positive"], [2, "negative"]]
+    assert meta["names"] == NAMES and "1 rows labelled ' negative', read as 'negative'" in meta["warnings"][0]
+    _, _, inferred = prepare_label_pool(cfg, [])  # no label set given: the seed labels' values
+    assert inferred["names"] == ["negative", "positive"]
+    with pytest.raises(DataError, match="label 'positive' is not in the label set"):
+        prepare_label_pool(cfg, ["neg", "pos"])
+    unlabelled = make_cfg(d, text_column="text", label_column="no_such_column")
+    assert len(prepare_label_pool(unlabelled, NAMES)[1]) == 0
+    with pytest.raises(ConfigError, match="label.names: no label set"):
+        prepare_label_pool(unlabelled, [])

@@ -2,17 +2,15 @@
 true labels (which the labelling run never sees: its label column is hidden). With every offered row
 labelled, each round's batch must be the rows the experiment mode picks for the same arm, seed, learner
 and config, and each model's stop-set predictions and scores the experiment's (tests/conftest.py's slice
-run; the typiclust cold start in a one-seed experiment beside it)."""
+run; the typiclust and zero_shot cold starts in a one-seed experiment beside it)."""
 
 from __future__ import annotations
 
-import json
-import shutil
 
 import pandas as pd
 import pytest
 
-from workflow_helpers import ROOT, SHARED_SST2, job_counts, layered_config, snakemake
+from workflow_helpers import SHARED_SST2, job_counts, layered_config, snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +21,8 @@ TRUTH = pd.read_parquet(SHARED_SST2 / "train.parquet")["label"].to_numpy()  # by
 
 def label_layer(arm, folder):
     """The slice in labelling mode: its pool (the same 3,000 rows and row ids), without its labels."""
-    return {"experiment": f"test-label-{arm}", "mode": "label", "seeds": [0],
+    name = arm if isinstance(arm, str) else arm["name"]
+    return {"experiment": f"test-label-{name}", "mode": "label", "seeds": [0],
             "dataset": {"label_column": "not_in_the_file"},
             "selection": {"arms": [arm]},
             "label": {"folder": str(folder), "names": ["0", "1"]}}
@@ -39,7 +38,7 @@ def annotate(out, folder, r, skip=()):
 
 
 def label_all_rounds(results, tmp, arm):
-    folder = tmp / f"labels-{arm}"
+    folder = tmp / "labels"
     layer = label_layer(arm, folder)
     out = results / layer["experiment"]
     for r in range(ROUNDS):
@@ -51,26 +50,31 @@ def label_all_rounds(results, tmp, arm):
     return out, folder, layer
 
 
+ZERO_SHOT = {"name": "zero_shot_confident", "cold_start": "zero_shot", "query": "within_bucket"}
+
+
 @pytest.fixture(scope="module")
-def typiclust_run(slice_run, tmp_path_factory):
-    """The experiment mode for the typiclust arm, one seed, in the slice's results folder (its data and
-    embeddings are the slice's)."""
-    tmp = tmp_path_factory.mktemp("typiclust")
-    snakemake(slice_run["results"], extra={"experiment": "test-slice-typiclust", "seeds": [0],
-                                           "selection": {"arms": ["typiclust"]}}, tmp=tmp)
-    return slice_run["results"] / "test-slice-typiclust"
+def one_seed_run(slice_run, tmp_path_factory):
+    """The experiment mode for the arms the slice has not (the typiclust cold start, the zero_shot cold
+    start), one seed, in the slice's results folder (its data and embeddings are the slice's)."""
+    tmp = tmp_path_factory.mktemp("one-seed")
+    snakemake(slice_run["results"], extra={"experiment": "test-slice-one-seed", "seeds": [0],
+                                           "selection": {"arms": ["typiclust", ZERO_SHOT]}}, tmp=tmp)
+    return slice_run["results"] / "test-slice-one-seed"
 
 
 @pytest.mark.parametrize("arm, experiment_round0", [
-    ("within_bucket", "cold_start/buckets"), ("entropy", "random"), ("typiclust", "cold_start/typiclust")])
+    ("within_bucket", "cold_start/buckets"), ("entropy", "random"), ("typiclust", "cold_start/typiclust"),
+    (ZERO_SHOT, "cold_start/zero_shot")])
 def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, experiment_round0, slice_run,
-                                                                        typiclust_run, tmp_path):
+                                                                        one_seed_run, tmp_path):
     results = slice_run["results"]
-    experiment = typiclust_run if arm == "typiclust" else slice_run["out"]
+    name = arm if isinstance(arm, str) else arm["name"]
+    experiment = slice_run["out"] if name in ("within_bucket", "entropy") else one_seed_run
     out, folder, layer = label_all_rounds(results, tmp_path, arm)
     for r in range(ROUNDS):
         mine = out / "label" / f"round{r}"
-        theirs = experiment / (experiment_round0 if r == 0 else arm) / "seed0" / f"round{r}"
+        theirs = experiment / (experiment_round0 if r == 0 else name) / "seed0" / f"round{r}"
         manifest = pd.read_parquet(theirs / "manifest.parquet")
         assert sorted(pd.read_parquet(mine / "batch.parquet")["row_id"]) == sorted(
             manifest.loc[manifest["round"] == r, "row_id"]), r

@@ -73,6 +73,16 @@ def test_a_csv_with_separated_labels_reads_as_lists(tmp_path):
     assert [list(v) for v in pool["label"]] == [[0, 1], [1], [0]] and [list(v) for v in eval_["label"]] == [[0, 1]]
 
 
+def test_cells_split_another_way_than_the_separator_are_warned(tmp_path):
+    """'pos;short' with label_separator '|' is one label of its own: the data step says so."""
+    write(pd.DataFrame({"text": ["a", "b", "c"], "labels": ["pos|short", "pos;short", "neg"]}), tmp_path / "train.csv")
+    write(pd.DataFrame({"text": ["d"], "labels": ["pos"]}), tmp_path / "validation.csv")
+    _, _, labels = prepare(ml_cfg(tmp_path, label_separator="|"))
+    assert labels["names"] == ["neg", "pos", "pos;short", "short"]
+    assert any("dataset.label_separator is '|', but 1 labels of the pool split contain ';' ('pos;short')" in w
+               for w in labels["warnings"]), labels["warnings"]
+
+
 def test_eval_labels_the_pool_never_shows_are_an_error_or_taken_off(tmp_path):
     write(lists(["a"], ["b"], ["a", "b"]), tmp_path / "train.parquet")
     write(lists(["a", "z"], ["z"], ["b"]), tmp_path / "validation.parquet")

@@ -96,12 +96,15 @@ def test_evaluate_hand_made_example():
     assert m["n_eval"] == 6
 
 
-def test_evaluate_class_never_seen_counts_as_zero():
-    # a 3-class problem where the eval rows and predictions only use classes 0 and 1
+def test_macro_f1_averages_the_classes_of_the_eval_split():
+    """As for multi-label: a class the eval split never has is not averaged in (its F1 is 0 by
+    construction); a wrong prediction of it still costs the classes it took rows from."""
     y_true = np.array([0, 1, 1, 0])
     proba = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.3, 0.7, 0.0], [0.6, 0.4, 0.0]])
     m = evaluate(y_true, proba, ["a", "b", "c"], n_labeled=4, pool_size=8)
     assert m["accuracy"] == 1.0
     assert m["per_class_f1"] == {"a": 1.0, "b": 1.0, "c": 0.0}
-    assert m["macro_f1"] == pytest.approx(2 / 3)
+    assert m["macro_f1"] == 1.0 and m["labels_in_eval"] == 2
     assert m["share_of_pool"] == 0.5
+    wrong = np.array([[0.0, 0.0, 1.0], [0.2, 0.8, 0.0], [0.3, 0.7, 0.0], [0.6, 0.4, 0.0]])  # row 0 called 'c'
+    assert evaluate(y_true, wrong, ["a", "b", "c"], 4, 8)["macro_f1"] == pytest.approx((2 / 3 + 1.0) / 2)

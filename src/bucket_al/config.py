@@ -128,9 +128,10 @@ def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
     return min(rows, limit) if limit else rows
 
 
-def check_local_max_length(encoder: dict) -> None:
-    """encoder.max_length against a local model's position limit, read from its config files
-    (a hub model is checked when it loads, before the first batch)."""
+def check_local_max_length(encoder: dict, reduce_dim: int | None = None) -> None:
+    """encoder.max_length against a local model's position limit, and reduce.dim against its vectors'
+    size (hidden_size), read from its config files (a hub model is checked when it loads, before the
+    first batch; reduce.dim then in the reduce step)."""
     from types import SimpleNamespace
 
     source = Path(resolve_encoder(encoder["model"]))
@@ -139,10 +140,15 @@ def check_local_max_length(encoder: dict) -> None:
     def read(name):
         path = source / name
         return SimpleNamespace(**json.loads(path.read_text())) if path.is_file() else SimpleNamespace()
-    limit = position_limit(read("tokenizer_config.json"), read("config.json"))
+    model_config = read("config.json")
+    limit = position_limit(read("tokenizer_config.json"), model_config)
     if limit is not None and encoder["max_length"] > limit:
         raise ConfigError(f"encoder.max_length: {encoder['max_length']} is more than the model's limit of "
                           f"{limit} tokens; use at most {limit}")
+    size = getattr(model_config, "hidden_size", None) or getattr(model_config, "dim", None)
+    if reduce_dim is not None and size and reduce_dim > size:
+        raise ConfigError(f"reduce.dim: {reduce_dim} dimensions, but the encoder's vectors have {size}; "
+                          f"use at most {size}")
 
 
 def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
@@ -169,7 +175,7 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
             local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     else:
         local_split_path(ds, ds["pool_split"])
-    check_local_max_length(cfg["encoder"])  # raises ConfigError for a missing model directory too
+    check_local_max_length(cfg["encoder"], cfg["reduce"]["dim"])  # raises ConfigError for a missing model directory too
     if cfg["encoder"]["quantize"] == "int8" and cfg["encoder"]["device"] == "cuda":
         raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
     check_stopping(cfg)

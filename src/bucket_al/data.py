@@ -396,6 +396,14 @@ def data_warnings(pool: pd.DataFrame, eval_: pd.DataFrame, cfg: dict, report: di
         listed = "; ".join(", ".join(f"{v!r} ({n} rows)" for v, n in group) for group in variants[:3])
         warn(report, f"pool split '{cfg['pool_split']}': {len(variants)} labels differ from another only in case or "
                      f"spaces and count as separate classes: {listed} (dataset.label_map can merge them)")
+    sep = cfg.get("label_separator")
+    if sep:  # a cell split another way ('pos;short' with '|') would be a label of its own
+        for other in [c for c in ";,|/" if c != sep]:
+            odd = sorted({x for x in elements(pool["raw_label"]) if other in str(x)})
+            if odd:
+                warn(report, f"dataset.label_separator is {sep!r}, but {len(odd)} labels of the pool split contain "
+                             f"{other!r} ({', '.join(map(repr, odd[:3]))}): cells split another way? Each counts as a "
+                             "label of its own")
     if elements(eval_["raw_label"]).nunique() == 1:
         warn(report, f"eval split '{cfg['eval_split']}' holds one class only ({to_plain(elements(eval_['raw_label']).iloc[0])!r}): "
                      "accuracy and macro-F1 say little about the other classes")

@@ -55,7 +55,7 @@ def prepare_label_pool(cfg: dict, names: list) -> tuple[pd.DataFrame, pd.DataFra
     warnings = []
     if not names:
         flat = [x for v in values for x in (v if multilabel and not isinstance(v, str) else [v])]
-        names = sorted({str(to_plain(x)) for x in flat})
+        names = sorted({str(to_plain(x)).strip() for x in flat})
         if len(names) < 2:
             raise ConfigError("label.names: no label set; give the labels (label.names) or at least two labelled "
                               "seed rows of different labels")
@@ -70,7 +70,8 @@ def prepare_label_pool(cfg: dict, names: list) -> tuple[pd.DataFrame, pd.DataFra
                                       key=names.index))
         else:
             seed_labels.append(parse_label(to_plain(v), lookup, where, row_id, variants))
-    warnings += [f"{where}: {n} rows labelled {text!r}, read as {name!r}" for (text, name), n in sorted(variants.items())]
+    warnings += [f"{where}: {n} rows labelled {text!r}, read as {name!r}"
+                 for (text, name), n in sorted(variants.items())]
     seed = pd.DataFrame({"row_id": pool["row_id"][has.to_numpy()].to_numpy(), "label": seed_labels})
     meta = {"task": "multilabel" if multilabel else "single", "values": names, "names": names,
             "warnings": warnings, "notes": [f"pool: {len(pool)} rows, {len(seed)} of them with a seed label"],

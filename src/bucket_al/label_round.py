@@ -160,7 +160,9 @@ def run_label_model(f: dict) -> None:
     write_table(table.astype({"label": object}), f["labelled"])
 
     options = {"multilabel": True, "threshold": f["multilabel"]["threshold"]} if multilabel else {}
-    make = lambda: make_learner(f["learner"]["name"], names, f["learner"]["params"], seed=f["seed"], **options)  # noqa: E731
+    def make():
+        return make_learner(f["learner"]["name"], names, f["learner"]["params"], seed=f["seed"], **options)
+
     learner = make()
     row_id, X = read_features(f["features"], learner.features)
     train = trainable(table)
@@ -230,7 +232,8 @@ def report_text(table: pd.DataFrame, *, labelled: pd.DataFrame, stop: tuple | No
     shown = table.copy()
     shown["audit accuracy (95% CI)"] = [
         f"{a:.3f} [{lo:.3f}, {hi:.3f}] (n={n})" if n else "-"
-        for a, lo, hi, n in zip(table["audit_accuracy"], table["audit_ci_low"], table["audit_ci_high"], table["audit_n"])]
+        for a, lo, hi, n in zip(table["audit_accuracy"], table["audit_ci_low"], table["audit_ci_high"],
+                                table["audit_n"])]
     cols = ["round", "n_labeled", "n_skipped", *[c for c in ("kappa", "changed", "uncertainty") if c in shown],
             "stops", "audit accuracy (95% CI)"]
     lines.append("| " + " | ".join(cols) + " |")

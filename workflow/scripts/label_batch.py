@@ -1,8 +1,8 @@
 """Rule label_batch: the open round's batch for the person: round 0's by the arm's cold start (and the
 audit rows), a later round's by its query strategy on the last model's scores (bucket_al.label_round);
 as batch.csv and Label Studio's tasks.json (bucket_al.label)."""
-from bucket_al.io import read_json, read_table, read_vectors, write_json, write_table
-from bucket_al.label import batch_files
+from bucket_al.io import atomic_path, read_json, read_table, read_vectors, write_json, write_table
+from bucket_al.label import batch_files, label_config
 from bucket_al.label_round import first_batch, next_batch
 from bucket_al.runtime import run_step
 from bucket_al.seeds import round_seed
@@ -29,6 +29,8 @@ def main(smk):
     batch = batch.merge(pool, on="row_id", how="left")
     write_table(batch, o.batch)
     batch_files(batch, meta["names"], r, o.csv, o.tasks)
+    with atomic_path(o.label_config) as tmp:
+        open(tmp, "w").write(label_config(meta["names"], meta["task"] == "multilabel"))
     write_json({"round": r, "rows": len(batch), "audit_rows": int(batch["audit"].sum()), "dataset": p.dataset_key,
                 "arm": p.arm_name, "seed": p.seed}, o.offered)
 
