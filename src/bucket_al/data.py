@@ -218,13 +218,7 @@ def clean_split(df: pd.DataFrame, cfg: dict, split: str) -> pd.DataFrame:
             label = label.map(lambda t: tuple(sorted({mapped[x] for x in t}, key=str)))
     elif cfg.get("label_map"):
         label = map_labels(label, cfg["label_map"], split)
-    n_nan = int(text.isna().sum())
-    if n_nan:
-        raise DataError(f"dataset.text_column: {n_nan} of {len(df)} rows of split '{split}' have no text (NaN)")
-    cleaned = text.map(clean_text) if cfg["lowercase"] else text.map(lambda t: str(t).strip())
-    n_empty = int((cleaned == "").sum())
-    if n_empty:
-        raise DataError(f"dataset.text_column: {n_empty} of {len(df)} rows of split '{split}' have empty text")
+    cleaned = clean_texts(text, cfg, split)
     n_nan = int(label.map(lambda v: not is_list(v) and pd.isna(v)).sum())
     if n_nan == len(df):
         raise DataError(f"dataset.label_column: split '{split}' has no labels (all NaN)")
@@ -245,6 +239,19 @@ def clean_split(df: pd.DataFrame, cfg: dict, split: str) -> pd.DataFrame:
                 f"label with dataset.label_map (e.g. {{-1: negative, 1: positive}})"
             )
     return pd.DataFrame({"row_id": np.arange(len(df), dtype=np.int64), "text": cleaned.to_numpy(), "raw_label": label.to_numpy()})
+
+
+def clean_texts(text: pd.Series, cfg: dict, split: str) -> pd.Series:
+    """A split's text column, cleaned (dataset.lowercase: lowercased and stripped, else stripped); no text
+    (NaN) or an empty text after cleaning is a one-line error with counts."""
+    n_nan = int(text.isna().sum())
+    if n_nan:
+        raise DataError(f"dataset.text_column: {n_nan} of {len(text)} rows of split '{split}' have no text (NaN)")
+    cleaned = text.map(clean_text) if cfg["lowercase"] else text.map(lambda t: str(t).strip())
+    n_empty = int((cleaned == "").sum())
+    if n_empty:
+        raise DataError(f"dataset.text_column: {n_empty} of {len(text)} rows of split '{split}' have empty text")
+    return cleaned
 
 
 def split_off_eval(df: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

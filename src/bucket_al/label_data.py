@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .data import clean_text, load_split, subsample, to_plain
+from .data import clean_texts, load_split, subsample, to_plain
 from .errors import ConfigError, DataError
 from .label import label_lookup, parse_label
 
@@ -30,14 +30,7 @@ def prepare_label_pool(cfg: dict, names: list) -> tuple[pd.DataFrame, pd.DataFra
                         f"(columns: {', '.join(map(str, raw.columns))})")
     if len(raw) == 0:
         raise DataError(f"split '{split}' is empty")
-    text = raw[cfg["text_column"]]
-    n_nan = int(text.isna().sum())
-    if n_nan:
-        raise DataError(f"dataset.text_column: {n_nan} of {len(raw)} rows of split '{split}' have no text (NaN)")
-    cleaned = text.map(clean_text) if cfg["lowercase"] else text.map(lambda t: str(t).strip())
-    n_empty = int((cleaned == "").sum())
-    if n_empty:
-        raise DataError(f"dataset.text_column: {n_empty} of {len(raw)} rows of split '{split}' have empty text")
+    cleaned = clean_texts(raw[cfg["text_column"]], cfg, split)
     pool = pd.DataFrame({"row_id": np.arange(len(raw), dtype=np.int64), "text": cleaned.to_numpy()})
     given = raw[cfg["label_column"]] if cfg["label_column"] in raw.columns else pd.Series([None] * len(raw))
     pool["given"] = given.to_numpy()
