@@ -130,6 +130,11 @@ def test_batch_files_for_the_person_and_for_label_studio(tmp_path):
     assert tasks[0]["data"] == {"text": "good", "row_id": 3, "round": 2, "audit": False}
     assert tasks[0]["predictions"][0]["result"][0]["value"] == {"choices": ["positive"]}
     assert '<Choice value="positive"/>' in label_config(NAMES) and 'name="label"' in label_config(NAMES)
+    multi = batch.assign(suggestion=["joy|surprise", ""])
+    batch_files(multi, ["joy", "surprise"], 2, tmp_path / "m.csv", tmp_path / "m.json", multilabel=True)
+    tasks = json.loads((tmp_path / "m.json").read_text())
+    assert [t["predictions"][0]["result"][0]["value"]["choices"] for t in tasks] == [["joy", "surprise"], []]
+    assert 'choice="multiple"' in label_config(["joy", "surprise"], multilabel=True)
 
 
 def test_wilson_interval():
@@ -156,6 +161,11 @@ def test_the_label_pool_reads_text_and_takes_labelled_rows_as_seed_labels(tmp_pa
     assert inferred["names"] == ["negative", "positive"]
     with pytest.raises(DataError, match="label 'positive' is not in the label set"):
         prepare_label_pool(cfg, ["neg", "pos"])
+    numbers = tmp_path / "numbers"
+    numbers.mkdir()
+    pd.DataFrame({"text": ["a", "b", "c"], "label": [1, None, 0]}).to_csv(numbers / "train.csv", index=False)
+    _, seed_numbers, _ = prepare_label_pool(make_cfg(numbers, text_column="text", label_column="label"), ["0", "1"])
+    assert seed_numbers.values.tolist() == [[0, "1"], [2, "0"]]  # read as 1.0 and 0.0 beside the blank
     unlabelled = make_cfg(d, text_column="text", label_column="no_such_column")
     assert len(prepare_label_pool(unlabelled, NAMES)[1]) == 0
     with pytest.raises(ConfigError, match="label.names: no label set"):

@@ -90,8 +90,8 @@ def label_studio(tmp_path_factory):
         log.close()
 
 
-def test_a_label_studio_export_gives_the_same_next_batch_as_the_csv(label_studio, slice_run, tmp_path):
-    results = slice_run["results"]
+def test_a_label_studio_export_gives_the_same_next_batch_as_the_csv(label_studio, tmp_path):
+    results = tmp_path / "results"
     names = ["0", "1"]
     layers = {}
     for way in ("csv", "studio"):

@@ -54,6 +54,12 @@ ZERO_SHOT = {"name": "zero_shot_confident", "cold_start": "zero_shot", "query": 
 
 
 @pytest.fixture(scope="module")
+def label_results(tmp_path_factory):
+    """The labelling runs' results folder: apart from the slice's, whose tests count its datasets."""
+    return tmp_path_factory.mktemp("label-results")
+
+
+@pytest.fixture(scope="module")
 def one_seed_run(slice_run, tmp_path_factory):
     """The experiment mode for the arms the slice has not (the typiclust cold start, the zero_shot cold
     start), one seed, in the slice's results folder (its data and embeddings are the slice's)."""
@@ -67,8 +73,8 @@ def one_seed_run(slice_run, tmp_path_factory):
     ("within_bucket", "cold_start/buckets"), ("entropy", "random"), ("typiclust", "cold_start/typiclust"),
     (ZERO_SHOT, "cold_start/zero_shot")])
 def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, experiment_round0, slice_run,
-                                                                        one_seed_run, tmp_path):
-    results = slice_run["results"]
+                                                                        one_seed_run, label_results, tmp_path):
+    results = label_results
     name = arm if isinstance(arm, str) else arm["name"]
     experiment = slice_run["out"] if name in ("within_bucket", "entropy") else one_seed_run
     out, folder, layer = label_all_rounds(results, tmp_path, arm)
@@ -89,12 +95,12 @@ def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, expe
     assert len(predictions) == 3000 and predictions["labelled_by_person"].sum() == ROUNDS * 40
 
 
-def test_history_is_a_fact_and_an_edited_label_file_retrains_from_its_round(slice_run, tmp_path):
+def test_history_is_a_fact_and_an_edited_label_file_retrains_from_its_round(label_results, tmp_path):
     """Rounds 0 and 1 returned, round 2's batch open: editing round 1's file (in place, older mtime)
     re-trains round 1's model and re-writes only the open batch; round 0 and both past batches stay.
     A returned file naming a row that round did not offer stops the run at parse time, naming the file
     and the row, and writes nothing; the workflow never writes into the labels folder."""
-    results, arm = slice_run["results"], "within_bucket"
+    results, arm = label_results, "within_bucket"
     folder = tmp_path / "labels"
     layer = {**label_layer(arm, folder), "experiment": "test-label-history"}
     out = results / layer["experiment"]
@@ -131,3 +137,34 @@ def test_history_is_a_fact_and_an_edited_label_file_retrains_from_its_round(slic
     assert not (out / "label" / "round2" / "labelled.parquet").exists()
     bad.unlink()
     assert {p: p.read_bytes() for p in folder.iterdir()} == {**before, edited: edited.read_bytes()}
+
+
+def test_seed_labels_are_round_0_and_the_first_batch_is_the_queries_of_their_model(slice_run, label_results,
+                                                                                  tmp_path):
+    """A pool file (a CSV of the slice's 3,000 texts, in order) whose label column holds labels for the
+    rows of the experiment's round 0 only: those are seed labels, round 0's model trains on them, and the
+    first batch (round 1) is the rows the experiment's round 1 picks (row ids: positions in this file)."""
+    from bucket_al.data import subsample
+
+    everything = pd.read_parquet(SHARED_SST2 / "train.parquet")
+    to_slice = subsample(pd.DataFrame({"row_id": range(len(everything))}), CFG["dataset"]["limit"]["pool"])
+    to_slice = to_slice["row_id"].to_numpy()  # this file's row i is the slice's row to_slice[i]
+    experiment = slice_run["out"] / "cold_start" / "buckets" / "seed0" / "round0" / "manifest.parquet"
+    seeds = set(pd.read_parquet(experiment)["row_id"])
+    source = everything.iloc[to_slice]
+    csv = pd.DataFrame({"sentence": source["sentence"].to_numpy(),
+                        "label": [str(v) if r in seeds else "" for r, v in zip(to_slice, source["label"])]})
+    csv.to_csv(tmp_path / "pool.csv", index=False)
+    layer = {"experiment": "test-label-seeded", "mode": "label", "seeds": [0],
+             "dataset": {"files": {"train": str(tmp_path / "pool.csv")}, "data_dir": None},
+             "selection": {"arms": ["within_bucket"]},
+             "label": {"folder": str(tmp_path / "labels"), "names": ["0", "1"]}}
+    proc = snakemake(label_results, extra=layer, tmp=tmp_path)
+    assert "Round 1's batch is ready" in proc.stdout + proc.stderr
+    out = label_results / "test-label-seeded" / "label"
+    labelled = pd.read_parquet(out / "round0" / "labelled.parquet")
+    assert (labelled["source"] == "seed").all() and len(labelled) == len(seeds)
+    manifest = pd.read_parquet(slice_run["out"] / "within_bucket" / "seed0" / "round1" / "manifest.parquet")
+    batch = pd.read_parquet(out / "round1" / "batch.parquet")
+    assert sorted(to_slice[batch["row_id"]]) == sorted(manifest.loc[manifest["round"] == 1, "row_id"])
+    assert not (out / "round0" / "batch.csv").exists()  # nothing to label in round 0

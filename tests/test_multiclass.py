@@ -38,8 +38,9 @@ def test_three_string_classes_from_csv(tmp_path):
     extra = {
         "experiment": "three",
         "seeds": [0],
+        # offline.yaml's label_descriptions name SST-2's labels 0 and 1, which this data set has not
         "dataset": {"data_dir": str(data), "text_column": "review", "label_column": "sentiment",
-                    "eval_split": "dev", "limit": {"pool": None}},
+                    "eval_split": "dev", "limit": {"pool": None}, "label_descriptions": None},
         "bucket": {"k": 6, "pick": "nearest"},
         "selection": {"rounds": 2, "n": 2, "m": 2,
                       "arms": ["within_bucket", "recluster"], "candidate_factor": 5},

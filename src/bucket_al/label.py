@@ -167,7 +167,8 @@ def read_returned(path, offered: pd.DataFrame, names: list[str], multilabel: boo
 
 
 # -- what goes out ------------------------------------------------------------------------------
-def batch_files(batch: pd.DataFrame, names: list[str], round_: int, csv_path, tasks_path) -> None:
+def batch_files(batch: pd.DataFrame, names: list[str], round_: int, csv_path, tasks_path,
+                multilabel: bool = False) -> None:
     """Write a round's batch for the person: ``batch.csv`` (row_id, text, audit, and, when a model
     exists, its suggested label and probability; an empty ``label`` column to fill in) and Label
     Studio's task import ``tasks.json`` (the suggestion as a prediction, so it shows pre-selected)."""
@@ -187,10 +188,16 @@ def batch_files(batch: pd.DataFrame, names: list[str], round_: int, csv_path, ta
         if "suggestion" in table:
             task["predictions"] = [{"model_version": f"round{round_ - 1}", "score": float(row.probability),
                                     "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices",
-                                                "value": {"choices": [row.suggestion]}}]}]
+                                                "value": {"choices": suggested(row.suggestion, multilabel)}}]}]
         tasks.append(task)
     with atomic_path(tasks_path) as tmp:
         Path(tmp).write_text(json.dumps(tasks, ensure_ascii=False, indent=1))
+
+
+def suggested(suggestion: str, multilabel: bool) -> list[str]:
+    """A batch row's suggestion as Label Studio choices: one label, or a multi-label model's labels
+    (written ``a|b`` in batch.csv; none above its threshold: no choice)."""
+    return [x for x in suggestion.split("|") if x] if multilabel else [suggestion]
 
 
 def label_config(names: list[str], multilabel: bool = False) -> str:

@@ -39,7 +39,8 @@ def prepare_label_pool(cfg: dict, names: list) -> tuple[pd.DataFrame, pd.DataFra
 
     multilabel = cfg["task"] == "multilabel"
     has = given.map(lambda v: isinstance(v, (list, tuple, np.ndarray)) or (not pd.isna(v) and str(v).strip() != ""))
-    values = given[has]
+    # a column of whole numbers with blanks reads as floats (1.0): a label is its name, "1"
+    values = given[has].map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
     if cfg.get("label_map"):
         values = values.map(lambda v: cfg["label_map"].get(v, v))
     if multilabel and cfg.get("label_separator"):
