@@ -28,7 +28,7 @@ def main(smk):
                            threshold=threshold, buckets=buckets, **vectors)
     batch = batch.merge(pool, on="row_id", how="left")
     write_table(batch, o.batch)
-    batch_files(batch, meta["names"], r, o.csv, o.tasks)
+    batch_files(batch, meta["names"], r, o.csv, o.tasks, multilabel=meta["task"] == "multilabel")
     with atomic_path(o.label_config) as tmp:
         open(tmp, "w").write(label_config(meta["names"], meta["task"] == "multilabel"))
     write_json({"round": r, "rows": len(batch), "audit_rows": int(batch["audit"].sum()), "dataset": p.dataset_key,
