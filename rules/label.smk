@@ -49,6 +49,7 @@ rule label_batch:
         pick=config["bucket"]["pick"],
         audit=LABEL["audit"],
         settings={key.split(".")[-1]: config_value(key) for key in query_settings_of(LABEL_ARM)},
+        separator=LABEL_SEPARATOR,
         dataset_key=DATA_KEY,
     log:
         f"{L}/logs/round{{round}}_batch.log",
@@ -78,7 +79,7 @@ rule label_model:
         # keyed by content: a label file edited in place (whatever its mtime) re-trains from its round on
         returned_digests=lambda w: [file_digest(RETURNED[q]) for q in returned_up_to(w.round)],
         seed=LABEL_SEED,
-        separator=DATASET["label_separator"],
+        separator=LABEL_SEPARATOR,
         pool_sample=config["score"]["pool_sample"],
     threads: config["threads"]["train"]
     resources:

@@ -6,7 +6,7 @@
 from bucket_al.config import file_digest
 from bucket_al.errors import ConfigError
 from bucket_al.io import parquet_rows, read_table
-from bucket_al.label import read_returned, returned_rounds
+from bucket_al.label import label_file_separator, read_returned, returned_rounds
 
 LABEL = config["label"]
 LABEL_FOLDER = Path(LABEL["folder"] or f"labels/{config['experiment']}").expanduser()
@@ -25,6 +25,7 @@ if "grad_embedding" in query_needs(LABEL_ARM) and FEATURES != "embeddings":
     )
 LABEL_SEED = LABEL["seed"] if LABEL["seed"] is not None else SEEDS[0]
 L = f"{OUT}/label"
+LABEL_SEPARATOR = label_file_separator(DATASET["label_separator"])  # in a multi-label batch.csv and round<r>.csv
 RETURNED = returned_rounds(LABEL_FOLDER)  # {round: the person's file}
 
 
@@ -45,7 +46,7 @@ def check_returned():
                 "restore it, or start a new experiment"
             )
         meta = read_json(f"{DATA}/labels.json")
-        read_returned(path, read_table(batch), meta["names"], meta["task"] == "multilabel", DATASET["label_separator"])
+        read_returned(path, read_table(batch), meta["names"], meta["task"] == "multilabel", LABEL_SEPARATOR)
 
 
 check_returned()

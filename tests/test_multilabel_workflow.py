@@ -8,11 +8,12 @@ import json
 import pandas as pd
 import pytest
 
-from workflow_helpers import snakemake
+from workflow_helpers import ROOT, snakemake
 
 pytestmark = pytest.mark.integration
 
 CONFIGS = ["config/offline.yaml", "config/goemotions.yaml", "tests/configs/goemotions.yaml"]
+GOEMOTIONS = ROOT.parent / "shared" / "data" / "goemotions"
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +56,42 @@ def test_what_has_no_multilabel_form_stops_at_parse_time(tmp_path, extra, messag
     proc = snakemake(results, "-n", configs=CONFIGS, extra=extra, tmp=tmp_path, check=False)
     assert proc.returncode != 0 and message in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
     assert not results.exists()
+
+
+def test_the_labelling_mode_offers_the_experiments_rows_for_a_multilabel_pool(run, tmp_path):
+    """The labelling mode on the same GoEmotions slice with its labels hidden, a simulated person answering
+    each batch from the file's true labels (``a|b`` cells, as the suggestions are written): every round's
+    batch is the experiment's within_bucket round, and every model's stop-set predictions and scores the
+    experiment's (tests/test_label_workflow.py does the same for single-label arms)."""
+    experiment = run[1]
+    names = json.loads(next((run[0] / "datasets").glob("*/labels.json")).read_text())["names"]
+    truth = pd.read_parquet(GOEMOTIONS / "train.parquet")["labels"]  # by row id: the file's row order
+    folder = tmp_path / "labels"
+    layer = {"experiment": "test-label-goemotions", "mode": "label", "seeds": [0],
+             "dataset": {"label_column": "not_in_the_file"}, "selection": {"arms": ["within_bucket"]},
+             "label": {"folder": str(folder), "names": names}}
+    results = tmp_path / "results"
+    out = results / "test-label-goemotions" / "label"
+    rounds = 2  # tests/configs/goemotions.yaml
+    for r in range(rounds):
+        proc = snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
+        assert f"Round {r}'s batch is ready" in proc.stdout + proc.stderr
+        batch = pd.read_csv(out / f"round{r}" / "batch.csv", keep_default_na=False)
+        if r > 0:  # a multi-label model's suggestion: the labels at or above its thresholds
+            assert set("|".join(batch["suggestion"]).split("|")) - {""} <= set(names)
+        batch["label"] = ["|".join(truth[row]) for row in batch["row_id"]]
+        folder.mkdir(exist_ok=True)
+        batch[["row_id", "label"]].to_csv(folder / f"round{r}.csv", index=False)
+    proc = snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
+    assert "No new batch" in proc.stdout + proc.stderr
+    for r in range(rounds):
+        mine = out / f"round{r}"
+        theirs = experiment / ("cold_start/buckets" if r == 0 else "within_bucket") / "seed0" / f"round{r}"
+        manifest = pd.read_parquet(theirs / "manifest.parquet")
+        assert sorted(pd.read_parquet(mine / "batch.parquet")["row_id"]) == sorted(
+            manifest.loc[manifest["round"] == r, "row_id"]), r
+        labelled = pd.read_parquet(mine / "labelled.parquet")
+        assert labelled["label"].map(len).gt(0).all()  # every row's labels came back as lists of names
+        assert pd.read_parquet(mine / "stop_set.parquet").equals(pd.read_parquet(theirs / "stop_set.parquet")), r
+        if (theirs / "scores.parquet").exists():
+            assert pd.read_parquet(mine / "scores.parquet").equals(pd.read_parquet(theirs / "scores.parquet")), r

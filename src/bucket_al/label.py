@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 
 ROUND_FILE = re.compile(r"round(\d+)\.(csv|json)")
 FROM_NAME, TO_NAME = "label", "text"  # the names the labelling config of tasks.json uses
+# Between a multi-label row's labels in batch.csv (the suggestion) and in a returned CSV: dataset.label_separator,
+# or this one when the pool holds lists (parquet, JSONL) and the config sets none.
+SEPARATOR = "|"
+
+
+def label_file_separator(label_separator: str | None) -> str:
+    """The separator of a multi-label cell in the labelling mode's CSV files (batch.csv, round<r>.csv)."""
+    return label_separator or SEPARATOR
 
 
 def returned_rounds(folder) -> dict[int, Path]:
@@ -168,7 +176,7 @@ def read_returned(path, offered: pd.DataFrame, names: list[str], multilabel: boo
 
 # -- what goes out ------------------------------------------------------------------------------
 def batch_files(batch: pd.DataFrame, names: list[str], round_: int, csv_path, tasks_path,
-                multilabel: bool = False) -> None:
+                multilabel: bool = False, separator: str = SEPARATOR) -> None:
     """Write a round's batch for the person: ``batch.csv`` (row_id, text, audit, and, when a model
     exists, its suggested label and probability; an empty ``label`` column to fill in) and Label
     Studio's task import ``tasks.json`` (the suggestion as a prediction, so it shows pre-selected)."""
@@ -188,16 +196,16 @@ def batch_files(batch: pd.DataFrame, names: list[str], round_: int, csv_path, ta
         if "suggestion" in table:
             task["predictions"] = [{"model_version": f"round{round_ - 1}", "score": float(row.probability),
                                     "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices",
-                                                "value": {"choices": suggested(row.suggestion, multilabel)}}]}]
+                                                "value": {"choices": suggested(row.suggestion, multilabel, separator)}}]}]
         tasks.append(task)
     with atomic_path(tasks_path) as tmp:
         Path(tmp).write_text(json.dumps(tasks, ensure_ascii=False, indent=1))
 
 
-def suggested(suggestion: str, multilabel: bool) -> list[str]:
+def suggested(suggestion: str, multilabel: bool, separator: str = SEPARATOR) -> list[str]:
     """A batch row's suggestion as Label Studio choices: one label, or a multi-label model's labels
-    (written ``a|b`` in batch.csv; none above its threshold: no choice)."""
-    return [x for x in suggestion.split("|") if x] if multilabel else [suggestion]
+    (written ``a|b`` in batch.csv, ``separator`` between them; none above its threshold: no choice)."""
+    return [x for x in suggestion.split(separator) if x] if multilabel else [suggestion]
 
 
 def label_config(names: list[str], multilabel: bool = False) -> str:

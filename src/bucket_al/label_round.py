@@ -55,11 +55,12 @@ def first_batch(pool_ids, stop_ids, *, cold: str, cold_params: dict, budget: int
 
 
 def next_batch(spec: dict, labelled: pd.DataFrame, scores: pd.DataFrame, *, m: int, k: int, round_: int, seed: int,
-               settings: dict, names: list[str], threshold=None, buckets=None, **vectors) -> pd.DataFrame:
+               settings: dict, names: list[str], threshold=None, buckets=None, separator: str = "|",
+               **vectors) -> pd.DataFrame:
     """Round ``round_``'s batch: the arm's query strategy (bucket_al.rounds.query_round) on the scores of
     round ``round_ - 1``'s model, which trained on the trainable rows of ``labelled``; with that model's
     suggestion for each row (its most likely label, or for a multi-label model the labels at or above
-    ``threshold``) and the suggestion's probability. Columns: row_id, round, audit, suggestion, probability."""
+    ``threshold``, ``separator`` between them) and the suggestion's probability. Columns: row_id, round, audit, suggestion, probability."""
     from .rounds import query_round
 
     previous = trainable(labelled)[["row_id", "round"]]
@@ -74,7 +75,7 @@ def next_batch(spec: dict, labelled: pd.DataFrame, scores: pd.DataFrame, *, m: i
         batch["probability"] = proba[np.arange(len(best)), best]
     else:
         on = proba >= np.asarray(threshold, dtype=np.float64)
-        batch["suggestion"] = ["|".join(n for n, o in zip(names, row) if o) for row in on]
+        batch["suggestion"] = [separator.join(n for n, o in zip(names, row) if o) for row in on]
         batch["probability"] = np.where(on, proba, 1 - proba).min(axis=1)  # the least sure of its decisions
     return batch
 

@@ -25,10 +25,11 @@ def main(smk):
         threshold = read_json(i.metrics).get("threshold")
         batch = next_batch(dict(p.arm), read_table(i.labelled), read_table(i.scores), m=p.m, k=p.k, round_=r,
                            seed=round_seed(p.seed, r), settings=dict(p.settings), names=meta["names"],
-                           threshold=threshold, buckets=buckets, **vectors)
+                           threshold=threshold, buckets=buckets, separator=p.separator, **vectors)
     batch = batch.merge(pool, on="row_id", how="left")
     write_table(batch, o.batch)
-    batch_files(batch, meta["names"], r, o.csv, o.tasks, multilabel=meta["task"] == "multilabel")
+    batch_files(batch, meta["names"], r, o.csv, o.tasks, multilabel=meta["task"] == "multilabel",
+                separator=p.separator)
     with atomic_path(o.label_config) as tmp:
         open(tmp, "w").write(label_config(meta["names"], meta["task"] == "multilabel"))
     write_json({"round": r, "rows": len(batch), "audit_rows": int(batch["audit"].sum()), "dataset": p.dataset_key,
