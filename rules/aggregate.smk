@@ -3,7 +3,7 @@ rule aggregate:
     input:
         **model_files("metrics.json", "metrics"),
         ceiling=ceiling_metrics,
-        zero_shot=f"{OUT}/zero_shot/metrics.json",
+        **({"zero_shot": f"{OUT}/zero_shot/metrics.json"} if ZERO_SHOT_REFERENCE else {}),
         stopping=f"{OUT}/stopping.csv",
         labels=f"{DATA}/labels.json",
     output:

@@ -18,13 +18,16 @@ from bucket_al.config import (
     embedding_key,
     json_digest,
     results_folder,
+    role_splits,
 )
+from bucket_al.errors import ConfigError
 from bucket_al.io import read_json
 from bucket_al.learners import learner_class
 from bucket_al.plugins import COLD_STARTS, CRITERIA, LEARNERS, QUERIES
 from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 from bucket_al.stopping import parse_criteria, parse_stop
+from bucket_al.vectors import vectors_file, vectors_key
 
 check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -53,14 +56,21 @@ if LABEL_MODE:  # the labelling mode's data step reads the pool only, with the l
     DATA_CONFIG |= {"mode": "label", "label_names": config["label"]["names"]}
 DATA_KEY = dataset_key(DATA_CONFIG)
 DATA = f"{RESULTS}/datasets/{DATA_KEY}"
-EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{embedding_key(config['encoder'])}"
+# encoder.vectors: the user's own vectors instead of the encoder's (bucket_al.vectors), keyed by their files' bytes
+OWN_VECTORS = config["encoder"]["vectors"]
+ROLE_SPLITS = role_splits(config)  # {role: the split its rows come from}
+check_config(config, prepared_pool=Path(DATA) / "pool.parquet")  # before the files' digests below
+VECTORS_KEY = (
+    vectors_key(OWN_VECTORS, config["encoder"]["vectors_key"], list(dict.fromkeys(ROLE_SPLITS.values())))
+    if OWN_VECTORS
+    else embedding_key(config["encoder"])
+)
+EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{VECTORS_KEY}"
 LABEL_TEXTS_KEY = json_digest(DATASET["label_descriptions"], 8)
 ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
 # UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.
 PER_SEED_REDUCTION = config["reduce"]["method"] == "umap"
-
-check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 
 # The arms (bucket_al.arms): a cold start for round 0, a query strategy for the rounds after it.
 # Every model lives in a "unit" folder: an arm's rounds >= 1, the random twin's rounds, and each
@@ -68,6 +78,16 @@ check_config(config, prepared_pool=Path(DATA) / "pool.parquet")
 # parameters; the random cold start is the twin's own round 0).
 ARMS = {arm.name: arm for arm in parse_arms(config["selection"]["arms"], LEARNER_CLASS)}
 check_multilabel_arms(config, ARMS.values())
+# The zero-shot model embeds the label texts with encoder.model; rows embedded by something else (encoder.vectors)
+# are not comparable with them: no zero-shot reference, and no arm that needs the zero-shot model.
+ZERO_SHOT_REFERENCE = not OWN_VECTORS
+if OWN_VECTORS:
+    for arm in ARMS.values():
+        if "zero_shot" in {*cold_start_needs(arm.cold_start), *query_needs(arm)}:
+            raise ConfigError(
+                f"selection.arms: '{arm.name}' needs the zero-shot model, which embeds the label texts with "
+                "encoder.model; with encoder.vectors the rows' vectors come from elsewhere"
+            )
 COLD_STARTS_USED = {arm.cold_key: arm for arm in ARMS.values() if arm.cold_unit != "random"}  # key: an arm using it
 UNITS = [*ARMS, "random", *(f"cold_start/{c}" for c in COLD_STARTS_USED)]
 
@@ -161,6 +181,20 @@ def package_code(script, *plugins):
 def reduced(seed):
     """The reduced pool a seed's buckets (and recluster) use (the memory-mappable copy)."""
     return f"{OUT}/reduce/seed{seed}.arrow" if PER_SEED_REDUCTION else f"{OUT}/reduce/pool.arrow"
+
+
+def split_rows(split):
+    """The row count of a split's local file (None for a dataset from the hub)."""
+    from bucket_al.config import local_source_rows
+    from bucket_al.data import local_split_path
+
+    path = local_split_path(DATASET, split)
+    return None if path is None else local_source_rows(path)
+
+
+def vectors_mem_mb(input_mb):
+    """own_vectors: a vectors file is read, converted and written again, about three times its size at once."""
+    return int(500 + 3 * input_mb)
 
 
 def local_dataset_files(wildcards=None):

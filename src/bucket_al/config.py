@@ -151,6 +151,40 @@ def check_local_max_length(encoder: dict, reduce_dim: int | None = None) -> None
                           f"use at most {size}")
 
 
+def role_splits(cfg: dict) -> dict[str, str]:
+    """The split each role's rows come from: {"pool": ..., "eval": ...} (the eval rows come from the pool's
+    file with dataset.eval_fraction; the labelling mode has no eval rows)."""
+    ds = cfg["dataset"]
+    if cfg["mode"] == "label":
+        return {"pool": ds["pool_split"]}
+    return {"pool": ds["pool_split"], "eval": ds["pool_split"] if ds["eval_fraction"] else ds["eval_split"]}
+
+
+def check_own_vectors(cfg: dict) -> None:
+    """encoder.vectors at parse time: a file of a kind we read for every split a role reads, the same
+    dimension in each, reduce.dim within it, no setting that only the encoder reads (the arms that need
+    the zero-shot model: rules/common.smk)."""
+    from .vectors import vector_dim, vectors_file
+
+    enc = cfg["encoder"]
+    if enc["quantize"] != "none":
+        raise ConfigError("encoder.quantize: quantizes the encoder, but encoder.vectors gives the vectors; "
+                          "set quantize: none or leave out encoder.vectors")
+    dims = {}
+    for split in dict.fromkeys(role_splits(cfg).values()):
+        path = vectors_file(enc["vectors"], split)
+        if enc["vectors_key"] == "text" and path.suffix.lower() == ".npy":
+            raise ConfigError(f"encoder.vectors_key: 'text' needs a parquet file with a text column; "
+                              f"encoder.vectors.{split} is .npy (its row i is the split file's row i: use vectors_key: row)")
+        dims[split] = vector_dim(path)
+    if len(set(dims.values())) > 1:
+        raise ConfigError(f"encoder.vectors: vectors of different dimensions ({', '.join(f'{s}: {d}' for s, d in dims.items())}); "
+                          "give every split's vectors from the same encoder")
+    dim = next(iter(dims.values()))
+    if cfg["reduce"]["dim"] > dim:
+        raise ConfigError(f"reduce.dim: {cfg['reduce']['dim']} dimensions, but encoder.vectors have {dim}; use at most {dim}")
+
+
 def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
     """Semantic checks the JSON schema cannot express. Raises a one-line ConfigError/DataError."""
     if cfg["experiment"] in (".", ".."):
@@ -175,7 +209,11 @@ def check_config(cfg: dict, prepared_pool: Path | None = None) -> None:
             local_split_path(ds, ds["eval_split"])  # raises DataError naming a missing file
     else:
         local_split_path(ds, ds["pool_split"])
-    check_local_max_length(cfg["encoder"], cfg["reduce"]["dim"])  # raises ConfigError for a missing model directory too
+    own = cfg["encoder"]["vectors"]
+    # raises ConfigError for a missing model directory too
+    check_local_max_length(cfg["encoder"], None if own else cfg["reduce"]["dim"])
+    if own:
+        check_own_vectors(cfg)
     if cfg["encoder"]["quantize"] == "int8" and cfg["encoder"]["device"] == "cuda":
         raise ConfigError("encoder.quantize: int8 runs on the CPU (ONNX Runtime); set encoder.device: cpu or auto")
     check_stopping(cfg)

@@ -10,11 +10,15 @@ from bucket_al.stopping import summary_lines
 
 def main(smk):
     p = smk.params
-    paths = [*dict.fromkeys(named_files(smk.input, "metrics")), *smk.input.ceiling, smk.input.zero_shot]
+    zero_shot = [smk.input.zero_shot] if "zero_shot" in smk.input.keys() else []  # none with encoder.vectors
+    paths = [*dict.fromkeys(named_files(smk.input, "metrics")), *smk.input.ceiling, *zero_shot]
     summary = summary_frame(arm_rows([read_json(path) for path in paths], dict(p.arms)))
     arms, metric = list(p.arms), p.metric
     labels = read_json(smk.input.labels)
     warnings, notes = labels.get("warnings", []), labels.get("notes", [])
+    if not zero_shot:
+        notes = [*notes, "no zero-shot point: encoder.vectors gives the rows' vectors, and the zero-shot model "
+                         "would embed the label texts with another encoder"]
     stops = pd.read_csv(smk.input.stopping)
     table = round_table(summary, arms, metric)
     auc = auc_table(summary, arms, metric, complete=not p.stopped)
