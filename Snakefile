@@ -21,7 +21,21 @@ report: "workflow/report/workflow.rst"
 
 
 include: "rules/common.smk"
-include: "rules/embed.smk"
+
+
+if OWN_VECTORS:  # the user's own vectors (encoder.vectors)
+
+    include: "rules/own_vectors.smk"
+
+elif SHARDS > 1:  # the encoder, in shards (encoder.shards)
+
+    include: "rules/embed_shards.smk"
+
+else:
+
+    include: "rules/embed.smk"
+
+
 include: "rules/reduce.smk"
 include: "rules/bucket.smk"
 include: "rules/stop_set.smk"

@@ -2,8 +2,8 @@ rule aggregate:
     """summary.csv, per-round and AUC tables (each arm against random, paired tests), the pair table (each arm against within_bucket and entropy), curve statistics, plot."""
     input:
         **model_files("metrics.json", "metrics"),
-        ceiling=ceiling_metrics,
         **({"zero_shot": f"{OUT}/zero_shot/metrics.json"} if ZERO_SHOT_REFERENCE else {}),
+        ceiling=ceiling_metrics,
         stopping=f"{OUT}/stopping.csv",
         labels=f"{DATA}/labels.json",
     output:

@@ -66,6 +66,7 @@ VECTORS_KEY = (
     else embedding_key(config["encoder"])
 )
 EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{VECTORS_KEY}"
+SHARDS = config["encoder"]["shards"]  # embedding jobs per role (rules/embed.smk); the vectors are the same
 LABEL_TEXTS_KEY = json_digest(DATASET["label_descriptions"], 8)
 ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
@@ -190,6 +191,12 @@ def split_rows(split):
 
     path = local_split_path(DATASET, split)
     return None if path is None else local_source_rows(path)
+
+
+def embed_resources():
+    """An embedding job's: the encoder and its batches (mem_mb), and resources.gpu GPUs when encoder.device is cuda."""
+    gpu = config["resources"]["gpu"] if config["encoder"]["device"] == "cuda" else 0
+    return {"mem_mb": 4000, **({"gpu": gpu} if gpu else {})}
 
 
 def vectors_mem_mb(input_mb):

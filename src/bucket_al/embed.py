@@ -206,29 +206,74 @@ def mean_pool(last_hidden_state, attention_mask):
     return summed / torch.clamp(mask.sum(dim=1), min=1e-9)
 
 
-def embed_texts(texts, tokenizer, model, device, *, batch_size: int, max_length: int, progress: bool = True) -> np.ndarray:
-    """Embed ``texts``: length-sorted batches, dynamic padding, inference mode. Returns float32
-    vectors in the order of ``texts``. ``model``: a transformers model, or an :class:`Int8Encoder`."""
+def length_batches(texts, tokenizer, *, batch_size: int, max_length: int) -> list[np.ndarray]:
+    """The batches :func:`embed_texts` embeds ``texts`` in: positions, longest first (the peak memory shows
+    up at once), ``batch_size`` each. Deterministic: every shard of a sharded embedding computes the same."""
+    lengths = [len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+    order = np.argsort(lengths, kind="stable")[::-1]
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def shard_batches(batches: list[np.ndarray], shard: int, shards: int) -> list[np.ndarray]:
+    """Shard ``shard`` of ``shards``' batches (encoder.shards): every ``shards``-th batch from the ``shard``-th,
+    so each shard gets long and short texts alike; the batches themselves are the unsharded run's, so the
+    vectors are the same."""
+    return batches[shard::shards]
+
+
+def embed_texts(texts, tokenizer, model, device, *, batch_size: int, max_length: int, progress: bool = True
+                ) -> np.ndarray:
+    """Embed ``texts``: length-sorted batches (:func:`length_batches`), dynamic padding, inference mode.
+    Returns float32 vectors in the order of ``texts``. ``model``: a transformers model, or an
+    :class:`Int8Encoder`."""
+    texts = list(texts)
+    batches = length_batches(texts, tokenizer, batch_size=batch_size, max_length=max_length)
+    idx, X = embed_batches(texts, batches, tokenizer, model, device, max_length=max_length, progress=progress)
+    out = np.empty_like(X)
+    out[idx] = X
+    return out
+
+
+def embed_batches(texts: list, batches: list[np.ndarray], tokenizer, model, device, *, max_length: int,
+                  progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Embed the ``batches`` of :func:`length_batches` (all of them, or a shard's): ``(positions, vectors)``,
+    the vectors of ``texts[positions]`` (float32), batch after batch."""
     import torch
     from tqdm.auto import tqdm
 
-    texts = list(texts)
-    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
-    order = np.argsort(lengths, kind="stable")[::-1]  # longest first: the peak memory shows up at once
     int8 = isinstance(model, Int8Encoder)
-    out = np.empty((len(texts), model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode(), tqdm(total=len(texts), unit="sent", disable=not progress, mininterval=5) as bar:
-        for start in range(0, len(texts), batch_size):
-            idx = order[start:start + batch_size]
-            batch = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+    idx = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
+    out = np.empty((len(idx), model.config.hidden_size), dtype=np.float32)
+    done = 0
+    with torch.inference_mode(), tqdm(total=len(idx), unit="sent", disable=not progress, mininterval=5) as bar:
+        for rows in batches:
+            batch = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=max_length,
                               return_tensors="np" if int8 else "pt")
             if int8:
-                out[idx] = model.pooled(batch)
+                out[done:done + len(rows)] = model.pooled(batch)
             else:
                 batch = batch.to(device)
                 hidden = model(**batch).last_hidden_state
-                out[idx] = mean_pool(hidden, batch["attention_mask"]).float().cpu().numpy()
-            bar.update(len(idx))
+                out[done:done + len(rows)] = mean_pool(hidden, batch["attention_mask"]).float().cpu().numpy()
+            done += len(rows)
+            bar.update(len(rows))
+    return idx, out
+
+
+def merge_shards(paths, rows: int) -> np.ndarray:
+    """The vectors of ``rows`` rows from the shards' files (``positions``, ``vectors`` each), in row order;
+    every row exactly once, or a RuntimeError (a bug, not bad input)."""
+    out, seen = None, np.zeros(rows, dtype=bool)
+    for path in paths:
+        with np.load(path) as shard:
+            idx, X = shard["positions"], shard["vectors"]
+        if out is None:
+            out = np.empty((rows, X.shape[1]), dtype=np.float32)
+        if seen[idx].any():
+            raise RuntimeError(f"{path}: rows embedded twice")
+        out[idx], seen[idx] = X, True
+    if out is None or not seen.all():
+        raise RuntimeError(f"embedding shards: {int((~seen).sum())} of {rows} rows in no shard")
     return out
 
 
