@@ -14,7 +14,8 @@ given (so nothing else is cached). Samples the resident memory of snakemake and 
 - per rule: jobs (from snakemake's log); wall seconds per job from the rules' benchmark files, and
   CPU seconds per job from the line each job's script logs when it ends (bucket_al.runtime: exact,
   from the kernel), or else from the benchmark files (which sample the job now and then, so they miss
-  most of a job shorter than a second); ``-`` where a rule writes neither.
+  most of a job shorter than a second); ``-`` where a rule writes neither; the largest job's peak resident
+  memory (max_rss of the benchmark files, MiB).
 
 Compare two checkouts side by side in one sitting: the machine is noisy, so report ratios.
 """
@@ -91,27 +92,14 @@ def logged_cpu(path: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cores", type=int, default=2)
-    ap.add_argument("--configfile", nargs="+", default=["config/offline.yaml"])
-    ap.add_argument("--checkout", type=Path, default=ROOT, help="the checkout to run (default: this one)")
-    ap.add_argument("--cached", type=Path, help="a results folder whose datasets/ and embeddings/ to start from")
-    ap.add_argument("--keep", action="store_true", help="keep the results folder and print its path")
-    ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
-    args = ap.parse_args()
-
-    results = Path(tempfile.mkdtemp(prefix="bench-results-", dir=args.checkout)).resolve()
-    for cached in ("datasets", "embeddings") if args.cached else ():
-        shutil.copytree(args.cached / cached, results / cached)
-    cmd = [args.snakemake, "--cores", str(args.cores), "--configfile", *args.configfile,
-           "--config", f"results={results}"]
-    print("running in", args.checkout, ":", " ".join(cmd), flush=True)
-    log_path = results / "snakemake.out"
+def run_workflow(cmd: list[str], cwd: Path, log_path: Path) -> dict:
+    """Run one ``snakemake`` command, sampling the memory of its process tree; returns ``table`` (per rule:
+    jobs, wall and CPU seconds per job, the largest job's peak RSS in MiB from its benchmark file), and the
+    run's ``returncode``, ``wall``, ``cpu``, ``jobs``, ``peak_total`` and ``peak_single`` (bytes)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=args.checkout, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         peak_total = peak_single = 0
         while proc.poll() is None:
             total, single = tree_rss(proc.pid)
@@ -131,23 +119,46 @@ def main() -> None:
         source = "log"
         if not job_cpu and frames:
             job_cpu, source = [f["cpu_time"] for f in frames], "benchmark"
+        rss = [f["max_rss"] for f in frames if pd.notna(f.get("max_rss")) and f["max_rss"] != "-"]
         rows.append({"rule": rule, "jobs": n,
                      "wall_s_per_job": sum(f["s"] for f in frames) / len(frames) if frames else None,
                      "cpu_s_per_job": sum(job_cpu) / len(job_cpu) if job_cpu else None,
                      "cpu_s_all_jobs": sum(job_cpu) * n / len(job_cpu) if job_cpu else None,
+                     "max_rss_mib": max(map(float, rss)) if rss else None,
                      "cpu_from": source if job_cpu else "-"})
-    table = pd.DataFrame(rows)
-    print(f"exit status: {proc.returncode}")
-    print(table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.2f}"))
-    print(f"in all: {sum(jobs.values())} jobs, {wall:.1f} s wall ({wall / 60:.2f} min) with --cores {args.cores}, "
-          f"{cpu:.1f} CPU s (snakemake and every job)")
-    print(f"peak memory: {peak_total / 2**30:.2f} GiB all processes together, "
-          f"{peak_single / 2**30:.2f} GiB the largest single process")
+    return {"table": pd.DataFrame(rows), "returncode": proc.returncode, "wall": wall, "cpu": cpu,
+            "jobs": sum(jobs.values()), "peak_total": peak_total, "peak_single": peak_single}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--configfile", nargs="+", default=["config/offline.yaml"])
+    ap.add_argument("--checkout", type=Path, default=ROOT, help="the checkout to run (default: this one)")
+    ap.add_argument("--cached", type=Path, help="a results folder whose datasets/ and embeddings/ to start from")
+    ap.add_argument("--keep", action="store_true", help="keep the results folder and print its path")
+    ap.add_argument("--snakemake", default=str(Path(sys.executable).with_name("snakemake")))
+    args = ap.parse_args()
+
+    results = Path(tempfile.mkdtemp(prefix="bench-results-", dir=args.checkout)).resolve()
+    for cached in ("datasets", "embeddings") if args.cached else ():
+        shutil.copytree(args.cached / cached, results / cached)
+    cmd = [args.snakemake, "--cores", str(args.cores), "--configfile", *args.configfile,
+           "--config", f"results={results}"]
+    print("running in", args.checkout, ":", " ".join(cmd), flush=True)
+    run = run_workflow(cmd, args.checkout, results / "snakemake.out")
+    print(f"exit status: {run['returncode']}")
+    print(run["table"].to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.2f}"))
+    wall = run["wall"]
+    print(f"in all: {run['jobs']} jobs, {wall:.1f} s wall ({wall / 60:.2f} min) with --cores {args.cores}, "
+          f"{run['cpu']:.1f} CPU s (snakemake and every job)")
+    print(f"peak memory: {run['peak_total'] / 2**30:.2f} GiB all processes together, "
+          f"{run['peak_single'] / 2**30:.2f} GiB the largest single process")
     if args.keep:
         print(f"results kept in {results}")
     else:
         shutil.rmtree(results)
-    sys.exit(proc.returncode)
+    sys.exit(run["returncode"])
 
 
 if __name__ == "__main__":

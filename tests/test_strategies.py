@@ -4,6 +4,8 @@ only, the same picks for the same seed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -13,11 +15,16 @@ from bucket_al.strategies.base import NEEDS, ColdStartContext, QueryContext
 
 
 def query(name, ctx, budget):
-    return QUERIES.get(name)().query(ctx, budget)
+    """A query strategy's picks, its params resolved against its declared defaults as a round job resolves them."""
+    cls = QUERIES.get(name)
+    return cls().query(dataclasses.replace(ctx, params={**ctx.params, **cls.resolve(
+        {k: v for k, v in ctx.params.items() if k in cls.params}, name)}), budget)
 
 
 def cold_start(name, ctx, budget):
-    return COLD_STARTS.get(name)().query(ctx, budget)
+    """A cold start's picks, its params resolved against its declared defaults as a round job resolves them."""
+    cls = COLD_STARTS.get(name)
+    return cls().query(dataclasses.replace(ctx, params=cls.resolve(ctx.params, name)), budget)
 
 
 def coreset(ctx, budget):
@@ -139,6 +146,27 @@ def test_probcover_covers_the_biggest_ball_first():
     assert first < 20  # a row of the larger blob
     two = np.searchsorted(row_id, probcover(ctx, 2))
     assert sorted(two < 20) == [False, True]  # then the other blob, whose rows are not covered yet
+
+
+def test_probcover_builds_its_balls_on_a_seeded_sample_of_a_pool_above_max_rows():
+    """max_rows bounds the radius graph: a pool up to it gives the same picks as with no bound; a larger
+    pool's picks are rows of a seeded sample of max_rows rows, the same for the same seed."""
+    rng = np.random.default_rng(1)
+    row_id = np.sort(rng.choice(10_000, 600, replace=False)).astype(np.int64)
+    X = rng.normal(size=(600, 5))
+
+    def picks(max_rows, seed=0):
+        ctx = ColdStartContext(row_id=row_id, seed=seed, n=1, pick="random", reduced=X,
+                               params={"ball_size": 8, "max_rows": max_rows})
+        return probcover(ctx, 12)
+
+    whole = picks(10**9)
+    np.testing.assert_array_equal(picks(600), whole)
+    sampled = picks(200)
+    np.testing.assert_array_equal(picks(200), sampled)
+    assert not np.array_equal(sampled, whole) and len(set(sampled)) == 12
+    sample = row_id[np.sort(np.random.default_rng([0, 5]).choice(600, size=200, replace=False))]
+    assert set(sampled) <= set(sample)
 
 
 def pool_case(seed=0, n=400, classes=3):

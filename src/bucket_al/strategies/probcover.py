@@ -18,12 +18,20 @@ class ProbCover(ColdStart):
     name = "probcover"
     needs = frozenset({"reduced"})
     params = {"ball_size": {"type": "integer", "minimum": 1, "default": 20,
-                            "description": "rows a delta-ball holds on average"}}
+                            "description": "rows a delta-ball holds on average"},
+              "max_rows": {"type": "integer", "minimum": 1, "default": 100000,
+                           "description": "the most rows the ball graph is built on: a larger pool's balls are "
+                                          "those of a seeded uniform sample of this many rows (the radius graph's "
+                                          "cost grows faster than the pool); SST-2's 67,349 rows are all used"}}
 
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
         from sklearn.neighbors import NearestNeighbors
 
-        X = ctx.reduced.astype(np.float64)
+        rows = np.arange(len(ctx.row_id))
+        limit = max(int(ctx.params["max_rows"]), budget)
+        if len(rows) > limit:  # a sample of the pool, in row-id order ([seed, 5]: a stream of its own)
+            rows = np.sort(np.random.default_rng([ctx.seed, 5]).choice(len(rows), size=limit, replace=False))
+        X = ctx.reduced[rows].astype(np.float64)
         X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
         rng = np.random.default_rng([ctx.seed, 4])
         ball = int(ctx.params["ball_size"])
@@ -35,7 +43,8 @@ class ProbCover(ColdStart):
         covers = graph.T.tocsr()  # row j: the balls that cover j
         uncovered = np.ones(len(X))
         gain = np.asarray(graph.sum(axis=1)).ravel()
-        order = np.argsort(ctx.row_id, kind="stable")  # ties by row id: the first of the highest gain in this order
+        row_id = ctx.row_id[rows]
+        order = np.argsort(row_id, kind="stable")  # ties by row id: the first of the highest gain in this order
         chosen = []
         for _ in range(budget):
             pick = int(order[np.argmax(gain[order])])
@@ -46,4 +55,4 @@ class ProbCover(ColdStart):
             for j in newly:  # every ball holding a newly covered row gains one row less
                 gain[covers.indices[covers.indptr[j]:covers.indptr[j + 1]]] -= 1
             gain[chosen] = -1  # never twice; once all is covered the rest go by row id
-        return ctx.row_id[np.asarray(chosen)]
+        return row_id[np.asarray(chosen)]
