@@ -61,7 +61,7 @@ def build_pool(folder: Path, size: int, pool_vectors, eval_vectors, seed: int = 
     eval_ids, E = read_vectors(eval_vectors)
     np.save(folder / "test.npy", np.asarray(E)[np.argsort(eval_ids)])
     validation.rename(columns={"sentence": "text"})[["text", "label"]].to_parquet(folder / "test.parquet")
-    return {"dataset": {"name": None, "data_dir": None, "text_column": "text", "label_column": "label",
+    return {"dataset": {"data_dir": None, "text_column": "text", "label_column": "label",
                         "pool_split": "train", "eval_split": "test", "label_descriptions": None,
                         "files": {s: str(folder / f"{s}.parquet") for s in ("train", "test")}},
             "encoder": {"vectors": {s: str(folder / f"{s}.npy") for s in ("train", "test")}}}

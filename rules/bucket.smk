@@ -8,7 +8,10 @@ rule bucket:
         code=package_code("bucket.py"),
         k=config["bucket"]["k"],
         n_init=config["bucket"]["n_init"],
+        fit_sample=config["bucket"]["fit_sample"],
     threads: config["threads"]["reduce"]
+    resources:
+        **pool_resources("bucket"),
     priority: CHAIN_PRIORITY
     log:
         f"{OUT}/logs/bucket_seed{{seed}}.log",

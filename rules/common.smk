@@ -17,6 +17,7 @@ from bucket_al.config import (
     dataset_key,
     embedding_key,
     json_digest,
+    pool_vectors_mb,
     results_folder,
     role_splits,
 )
@@ -199,11 +200,6 @@ def embed_resources():
     return {"mem_mb": 4000, **({"gpu": gpu} if gpu else {})}
 
 
-def vectors_mem_mb(input_mb):
-    """own_vectors: a vectors file is read, converted and written again, about three times its size at once."""
-    return int(500 + 3 * input_mb)
-
-
 def local_dataset_files(wildcards=None):
     """The local split files, as inputs, so editing one re-runs the data step (the dataset's key, a
     digest of their bytes, changes the data step's outputs too, so even an older file replacing one does)."""
@@ -300,15 +296,55 @@ def learner_params(ceiling=False, compared=False):
     return dict(learner=learner, multilabel=config["multilabel"] if MULTILABEL else {})
 
 
-# Memory of the select step of a round on the 67k SST-2 pool (BADGE, core-set: about 1 GB): a round's
-# job declares the larger of it and its learner's own declaration.
-SELECT_MEM_MB = 4000
+# -- cluster resources that grow with the pool ---------------------------------------------------
+# A job that reads the pool's vectors declares mem_mb = base + copies x the vectors' size, and a runtime
+# that grows with it, so no job of a large pool's plan is killed for memory. The size is known at parse
+# time (pool_vectors_mb: rows x dimension x 4 bytes), so a dry run shows the figures; where it is not (a
+# pool from the hub before its data step, a hub encoder before its embedding) the job's input size stands
+# in, once its inputs exist. Copies: the most copies of the pool's vectors a job holds at once, measured
+# with benchmarks/bench_scale.py (10^4..10^6 rows; its table of each rule's peak RSS).
+POOL_MB = pool_vectors_mb(config, DATA, EMB)
+POOL_COPIES = {  # rule -> (base MB, copies of the pool's vectors)
+    "reduce": (1000, 4),  # PCA: the vectors, float64 products
+    "bucket": (1000, 1),  # k-means on the reduced vectors (dim/384 of a copy)
+    "vectors": (500, 3),  # own_vectors, embed_merge: read, converted, written
+    "round": (1000, 2),  # a round's job: the memory-mapped vectors, a block being scored
+    "round_embeddings": (1000, 4),  # ... whose strategy reads every candidate's vector (core-set, BADGE)
+    "twin": (1000, 1.5),  # the twin: trains on its rows, predicts the stop set
+    "ceiling": (1000, 4),  # the full-data fit: the vectors and their float64 copy
+}
 
 
-def round_resources():
-    """A round job's resources: its learner's (model_resources), with at least SELECT_MEM_MB of memory."""
-    declared = model_resources("model")
-    return {**declared, "mem_mb": max(declared["mem_mb"], SELECT_MEM_MB)}
+def pool_resources(kind, step=None):
+    """{mem_mb, runtime} of a job that reads the pool's vectors: base + copies x their size (POOL_COPIES[kind];
+    ``kind``: a name, or a function of the job's wildcards), at least what the learner declares for ``step``
+    (model, ceiling). Functions of the job's wildcards and input: they use the pool's size known at parse time
+    when it is, so a dry run shows the figures, and the job's input size otherwise."""
+
+    def figures(w, input):
+        base, copies = POOL_COPIES[kind(w) if callable(kind) else kind]
+        mb = POOL_MB if POOL_MB is not None else input.size_mb
+        floor = model_resources(step) if step else {"mem_mb": 0, "runtime": 30}
+        return {
+            "mem_mb": max(floor["mem_mb"], int(base + copies * mb)),
+            "runtime": max(floor["runtime"], int(10 + 10 * mb / 1024)),
+        }
+
+    return {
+        "mem_mb": lambda w, input: figures(w, input)["mem_mb"],
+        "runtime": lambda w, input: figures(w, input)["runtime"],
+    }
+
+
+def round_resources(kind="round"):
+    """A round job's resources: pool_resources at least the learner's declaration, and its GPUs."""
+    gpu = model_resources("model").get("gpu", 0)
+    return {**pool_resources(kind, "model"), **({"gpu": gpu} if gpu else {})}
+
+
+def arm_round_kind(w):
+    """An arm's round reads every candidate's vector where its strategy needs them (core-set, BADGE)."""
+    return "round_embeddings" if {"embeddings", "grad_embedding"} & set(query_needs(ARMS[w.arm])) else "round"
 
 
 # -- the round plan and what the aggregates read ------------------------------------------------

@@ -42,7 +42,7 @@ rule embed_merge:
     params:
         code=package_code("embed_merge.py"),
     resources:
-        mem_mb=lambda w, input: vectors_mem_mb(input.size_mb),
+        **pool_resources("vectors"),
     log:
         f"{EMB}/logs/embed_{{role}}_merge.log",
     conda:

@@ -16,7 +16,8 @@ rule ceiling:
         unit="ceiling",
     threads: config["threads"]["ceiling"]
     resources:
-        **model_resources("ceiling"),
+        **pool_resources("ceiling", "ceiling"),
+        **({"gpu": model_resources("ceiling")["gpu"]} if "gpu" in model_resources("ceiling") else {}),
     log:
         f"{OUT}/logs/ceiling/seed{{seed}}/model.log",
     benchmark:

@@ -17,7 +17,7 @@ rule own_vectors:
         # the split file's rows (key: row: one vector each, no more); None for a dataset from the hub
         source_rows=lambda w: split_rows(ROLE_SPLITS[w.role]),
     resources:
-        mem_mb=lambda w, input: vectors_mem_mb(input.size_mb),
+        **pool_resources("vectors"),
     log:
         f"{EMB}/logs/own_vectors_{{role}}.log",
     benchmark:

@@ -14,6 +14,8 @@ rule reduce:
         seed=lambda w: int(w.reduction.removeprefix("seed")) if w.reduction != "pool" else 0,
     priority: CHAIN_PRIORITY
     threads: config["threads"]["reduce"]
+    resources:
+        **pool_resources("reduce"),
     log:
         f"{OUT}/logs/reduce_{{reduction}}.log",
     benchmark:

@@ -67,7 +67,7 @@ rule round:
     threads: config["threads"]["train"]
     priority: CHAIN_PRIORITY
     resources:
-        **round_resources(),
+        **round_resources(arm_round_kind),
     log:
         f"{OUT}/logs/{{arm}}/seed{{seed}}/round{{round}}/round.log",
     benchmark:
@@ -106,7 +106,7 @@ rule twin:
         budgets=lambda w: budget_plan(w.round),
     threads: config["threads"]["train"]
     resources:
-        **round_resources(),
+        **round_resources("twin"),
     log:
         f"{OUT}/logs/random/seed{{seed}}/round{{round}}/round.log",
     benchmark:

@@ -39,3 +39,28 @@ def test_umap_shape_and_seeded(X):
 def test_config_errors(X, method, dim, message):
     with pytest.raises(ConfigError, match=message):
         reduce(X, method, dim)
+
+
+def test_buckets_of_a_fit_sample_assign_every_row_to_its_nearest_centroid():
+    """bucket.fit_sample: k-means fitted on a seeded sample, every row in the bucket of its nearest centroid;
+    a sample as large as the pool is the plain fit (the seed's method), the same buckets."""
+    import pandas as pd
+
+    from bucket_al.bucket import assign_buckets, kmeans
+    from bucket_al.errors import ConfigError
+
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(c, 0.3, size=(400, 4)) for c in (0, 3, 6)]).astype(np.float32)
+    row_id = np.arange(len(X)) * 2
+    plain = assign_buckets(row_id, X, 3, seed=0, n_init=2)
+    assert assign_buckets(row_id, X, 3, seed=0, n_init=2, fit_sample=len(X)).equals(plain)
+    sampled = assign_buckets(row_id, X, 3, seed=0, n_init=2, fit_sample=60)
+    assert sampled.equals(assign_buckets(row_id, X, 3, seed=0, n_init=2, fit_sample=60))  # seeded
+    # three well-separated blobs: the sample's buckets are the blobs, every row in its own blob's
+    assert sampled.groupby("bucket").size().tolist() == [400, 400, 400]
+    assert (pd.crosstab(plain["bucket"], sampled["bucket"]).to_numpy().max(axis=1) == 400).all()
+    labels, distance = kmeans(X, 3, 0, 2, fit_sample=60)
+    centers = np.stack([X[labels == b].mean(axis=0) for b in range(3)])
+    assert (np.linalg.norm(X[:, None] - centers[None], axis=2).argmin(axis=1) == labels).all()
+    with pytest.raises(ConfigError, match="bucket.fit_sample: 2 rows to fit 3 buckets"):
+        kmeans(X, 3, 0, 2, fit_sample=2)

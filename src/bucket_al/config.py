@@ -128,6 +128,45 @@ def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
     return min(rows, limit) if limit else rows
 
 
+def pool_vectors_mb(cfg: dict, data_folder, emb_folder) -> float | None:
+    """The pool's vectors in MB (rows x dimension x 4 bytes) where the parse can know them, for the cluster
+    resources that grow with the pool (rules/common.smk); None otherwise. Rows: the prepared pool's, else the
+    pool file's (with dataset.eval_fraction an upper bound); dimension: encoder.vectors' files, else the
+    embeddings already made, else a local encoder's hidden size."""
+    import pyarrow as pa
+
+    prepared = Path(data_folder) / "pool.parquet"
+    rows = None
+    if prepared.is_file():
+        from .io import parquet_rows
+
+        rows = parquet_rows(prepared)
+    else:
+        path = local_split_path(cfg["dataset"], cfg["dataset"]["pool_split"])
+        if path is not None:
+            rows = local_source_rows(path)
+            limit = (cfg["dataset"].get("limit") or {}).get("pool")
+            rows = min(rows, limit) if limit else rows
+    dim = None
+    enc = cfg["encoder"]
+    made = Path(emb_folder) / "pool.arrow"
+    if enc.get("vectors"):
+        from .vectors import vector_dim, vectors_file
+
+        dim = vector_dim(vectors_file(enc["vectors"], cfg["dataset"]["pool_split"]))
+    elif made.is_file():
+        dim = pa.ipc.open_file(pa.memory_map(str(made), "r")).schema.field("vector").type.list_size
+    else:
+        source = Path(resolve_encoder(enc["model"]))
+        config_json = source / "config.json"
+        if config_json.is_file():
+            model_config = json.loads(config_json.read_text())
+            dim = model_config.get("hidden_size") or model_config.get("dim")
+    if rows is None or not dim:
+        return None
+    return rows * int(dim) * 4 / 2**20
+
+
 def check_local_max_length(encoder: dict, reduce_dim: int | None = None) -> None:
     """encoder.max_length against a local model's position limit, and reduce.dim against its vectors'
     size (hidden_size), read from its config files (a hub model is checked when it loads, before the

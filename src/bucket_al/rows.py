@@ -64,7 +64,10 @@ def training_set(row_id: np.ndarray, X: np.ndarray, label_ids: np.ndarray, y_all
     wanted = label_ids if manifest is None else manifest["row_id"].to_numpy()
     if manifest is not None and manifest["row_id"].duplicated().any():
         raise ValueError("manifest selects a row twice")
-    return X[aligned(row_id, wanted)], y_all[aligned(label_ids, wanted, "pool")]
+    pos = aligned(row_id, wanted)
+    # the whole pool in the features' own order (the ceiling): the features as they are, not a copy of them
+    features = X if len(pos) == len(X) and (pos == np.arange(len(X))).all() else X[pos]
+    return features, y_all[aligned(label_ids, wanted, "pool")]
 
 
 def selectable(pool_ids: np.ndarray, stop_set_ids: np.ndarray | None) -> np.ndarray:

@@ -100,8 +100,17 @@ def score_pool(learner, row_id: np.ndarray, X, manifest: pd.DataFrame, label_nam
     ``threshold``: a multi-label model's (its measures are the multi-label ones)."""
     pos = rows_to_score(row_id, manifest, pool_sample, seed, exclude)
     labelled = np.isin(row_id[pos], manifest["row_id"].to_numpy())
+    # a block of rows at a time: a large pool's rows are never all copied (nor cast to float64) at once.
+    # Blocks of equal size, at least SCORE_BLOCK / 2 rows: a row's probabilities are the same in any block
+    # of that size as in one product of every row (a block of a few rows may take another BLAS kernel,
+    # whose sums round differently); a pool of up to SCORE_BLOCK rows is one block.
+    blocks = np.array_split(pos, max(1, -(-len(pos) // SCORE_BLOCK)))
     if last_layer:
-        proba, hidden = learner.predict_proba_and_last_layer(X[pos])
+        parts = [learner.predict_proba_and_last_layer(X[b]) for b in blocks]
+        proba, hidden = np.concatenate([p for p, _ in parts]), np.concatenate([h for _, h in parts])
     else:
-        proba, hidden = learner.predict_proba(X[pos]), None
+        proba, hidden = np.concatenate([learner.predict_proba(X[b]) for b in blocks]), None
     return scores_table(row_id[pos], proba, labelled, label_names, threshold), hidden
+
+
+SCORE_BLOCK = 65_536  # pool rows a model scores at a time
