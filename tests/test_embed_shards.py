@@ -1,5 +1,6 @@
 """Integration: encoder.shards splits the embed step into jobs whose merged vectors are the unsharded
-run's, bit for bit (the slice's own embeddings), in the same embeddings folder (sharding names nothing)."""
+run's, bit for bit, in the same embeddings folder (sharding names nothing). On 400 rows of the slice's
+data (300 pool, 100 eval): the check is the merge of the shards, not the encoder at scale."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from workflow_helpers import job_counts, snakemake
 
 pytestmark = pytest.mark.integration
 
+SMALL = {"dataset": {"limit": {"pool": 300, "eval": 100}}, "stopping": {"stop_set": 50}, "bucket": {"k": 4}}
 
-def test_sharded_embedding_equals_the_slices(slice_run, tmp_path):
-    results = tmp_path / "results"
-    layer = {"encoder": {"shards": 3}}
-    proc = snakemake(results, "--until", "embed_merge", extra=layer, tmp=tmp_path)
+
+def test_sharded_embedding_equals_one_job(tmp_path):
+    one, sharded = tmp_path / "one", tmp_path / "sharded"
+    snakemake(one, "--until", "embed", extra=SMALL, tmp=tmp_path)
+    proc = snakemake(sharded, "--until", "embed_merge", extra={**SMALL, "encoder": {"shards": 2}}, tmp=tmp_path)
     counts = job_counts(proc.stdout + proc.stderr)
-    assert counts == {"data": 1, "embed_shard": 6, "embed_merge": 2}, counts
-    theirs = sorted((slice_run["results"] / "embeddings").rglob("*.parquet"))
-    mine = sorted(results.glob("embeddings/**/*.parquet"))
-    assert [p.relative_to(results) for p in mine] == [p.relative_to(slice_run["results"]) for p in theirs]
+    assert counts == {"data": 1, "embed_shard": 4, "embed_merge": 2}, counts
+    theirs, mine = sorted(one.glob("embeddings/**/*.parquet")), sorted(sharded.glob("embeddings/**/*.parquet"))
+    assert len(mine) == 2 and [p.relative_to(sharded) for p in mine] == [p.relative_to(one) for p in theirs]
     for a, b in zip(mine, theirs):
         assert pq.read_table(a).equals(pq.read_table(b)), a
-    assert not list(results.rglob("shard*.npz"))  # the shards are temporary
+    assert not list(sharded.rglob("shard*.npz"))  # the shards are temporary

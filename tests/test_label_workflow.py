@@ -19,12 +19,12 @@ ROUNDS = CFG["selection"]["rounds"]
 TRUTH = pd.read_parquet(SHARED_SST2 / "train.parquet")["label"].to_numpy()  # by row id: the file's row order
 
 
-def label_layer(arm, folder):
+def label_layer(arm, folder, rounds=ROUNDS):
     """The slice in labelling mode: its pool (the same 3,000 rows and row ids), without its labels."""
     name = arm if isinstance(arm, str) else arm["name"]
     return {"experiment": f"test-label-{name}", "mode": "label", "seeds": [0],
             "dataset": {"label_column": "not_in_the_file"},
-            "selection": {"arms": [arm]},
+            "selection": {"arms": [arm], "rounds": rounds},
             "label": {"folder": str(folder), "names": ["0", "1"]}}
 
 
@@ -37,11 +37,11 @@ def annotate(out, folder, r, skip=()):
     batch.to_csv(folder / f"round{r}.csv", index=False)
 
 
-def label_all_rounds(results, tmp, arm):
+def label_all_rounds(results, tmp, arm, rounds=ROUNDS):
     folder = tmp / "labels"
-    layer = label_layer(arm, folder)
+    layer = label_layer(arm, folder, rounds)
     out = results / layer["experiment"]
-    for r in range(ROUNDS):
+    for r in range(rounds):
         proc = snakemake(results, extra=layer, tmp=tmp)
         assert f"Round {r}'s batch is ready" in proc.stdout + proc.stderr
         annotate(out, folder, r)
@@ -51,6 +51,7 @@ def label_all_rounds(results, tmp, arm):
 
 
 ZERO_SHOT = {"name": "zero_shot_confident", "cold_start": "zero_shot", "query": "within_bucket"}
+COLD_ROUNDS = 2  # the typicality and zero-shot cold starts: round 0, and one query round after it
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,8 @@ def one_seed_run(slice_run, tmp_path_factory):
     start), one seed, in the slice's results folder (its data and embeddings are the slice's)."""
     tmp = tmp_path_factory.mktemp("one-seed")
     snakemake(slice_run["results"], extra={"experiment": "test-slice-one-seed", "seeds": [0],
-                                           "selection": {"arms": ["typiclust", ZERO_SHOT]}}, tmp=tmp)
+                                           "selection": {"arms": ["typiclust", ZERO_SHOT], "rounds": COLD_ROUNDS}},
+              tmp=tmp)
     return slice_run["results"] / "test-slice-one-seed"
 
 
@@ -76,9 +78,10 @@ def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, expe
                                                                         one_seed_run, label_results, tmp_path):
     results = label_results
     name = arm if isinstance(arm, str) else arm["name"]
-    experiment = slice_run["out"] if name in ("within_bucket", "entropy") else one_seed_run
-    out, folder, layer = label_all_rounds(results, tmp_path, arm)
-    for r in range(ROUNDS):
+    experiment, rounds = (slice_run["out"], ROUNDS) if name in ("within_bucket", "entropy") else (one_seed_run,
+                                                                                                  COLD_ROUNDS)
+    out, folder, layer = label_all_rounds(results, tmp_path, arm, rounds)
+    for r in range(rounds):
         mine = out / "label" / f"round{r}"
         theirs = experiment / (experiment_round0 if r == 0 else name) / "seed0" / f"round{r}"
         manifest = pd.read_parquet(theirs / "manifest.parquet")
@@ -90,9 +93,9 @@ def test_every_round_offers_the_experiments_rows_and_trains_its_models(arm, expe
     # the run is finished: nothing to do for the same command, and the report says what it did
     assert job_counts(snakemake(results, "-n", extra=layer, tmp=tmp_path).stdout) == {}
     report = (out / "label" / "report.md").read_text()
-    assert f"{ROUNDS} round(s) trained" in report and "No accuracy estimate exists" in report
+    assert f"{rounds} round(s) trained" in report and "No accuracy estimate exists" in report
     predictions = pd.read_parquet(out / "label" / "predictions.parquet")
-    assert len(predictions) == 3000 and predictions["labelled_by_person"].sum() == ROUNDS * 40
+    assert len(predictions) == 3000 and predictions["labelled_by_person"].sum() == rounds * 40
 
 
 def test_history_is_a_fact_and_an_edited_label_file_retrains_from_its_round(label_results, tmp_path):
