@@ -110,8 +110,8 @@ def main() -> None:
         for rule in sorted(set(everything["rule"])):
             a = everything[(everything["rule"] == rule) & (everything["rows"] == small)]
             b = everything[(everything["rule"] == rule) & (everything["rows"] == large)]
-            if a.empty or b.empty or not (a["cpu_s_per_job"].iloc[0] and b["cpu_s_per_job"].iloc[0]):
-                continue
+            if a.empty or b.empty or not (a["cpu_s_per_job"].iloc[0] > 0 and b["cpu_s_per_job"].iloc[0] > 0):
+                continue  # a rule without a CPU figure (rule all, a local rule)
             ca, cb = a["cpu_s_per_job"].iloc[0], b["cpu_s_per_job"].iloc[0]
             growth.append({"rule": rule, "from": small, "to": large, "cpu_s": f"{ca:.2f} -> {cb:.2f}",
                            "exponent": round(math.log(cb / ca) / math.log(large / small), 2),
