@@ -29,6 +29,7 @@ from bucket_al.provenance import code_digest
 from bucket_al.select import budgets
 from bucket_al.stopping import parse_criteria, parse_stop
 from bucket_al.vectors import vectors_file, vectors_key
+from bucket_al.zero_shot import label_texts
 
 check_renamed(config)  # keys that an older config may still use
 check_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")  # one-line errors
@@ -69,6 +70,11 @@ VECTORS_KEY = (
 EMB = f"{RESULTS}/embeddings/{DATA_KEY}/{VECTORS_KEY}"
 SHARDS = config["encoder"]["shards"]  # embedding jobs per role (rules/embed.smk); the vectors are the same
 LABEL_TEXTS_KEY = json_digest(DATASET["label_descriptions"], 8)
+if DATASET["label_descriptions"]:  # a key naming no label stops here where the label set is known before any job
+    if Path(f"{DATA}/labels.json").is_file():
+        label_texts(read_json(f"{DATA}/labels.json"), DATASET["label_descriptions"])
+    elif LABEL_MODE and config["label"]["names"]:
+        label_texts({"values": config["label"]["names"], "names": config["label"]["names"]}, DATASET["label_descriptions"])
 ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
 # UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.

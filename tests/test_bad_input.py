@@ -87,6 +87,8 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
          "learner.name: 'selftrain' reads the unlabelled pool, which the labelling mode does not give a learner yet"),
         ({"mode": "label", "label": {"arm": "margin"}},
          "label.arm: 'margin' is not an arm of selection.arms (within_bucket, recluster, entropy)"),
+        ({"mode": "label", "label": {"names": ["0", "1"]}, "dataset": {"label_descriptions": {2: "a neutral review"}}},
+         "dataset.label_descriptions: '2' names no label (labels: 0, 1; a key is a label's value or its name)"),
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):
