@@ -50,6 +50,8 @@ rule pick_map:
         code=package_code("pick_map.py"),
         arms=[*ARMS, "random"],
         seed=SEEDS[0],
+    resources:
+        **pool_resources("bucket"),
     log:
         f"{OUT}/logs/pick_map.log",
     benchmark:

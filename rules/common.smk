@@ -74,7 +74,9 @@ if DATASET["label_descriptions"]:  # a key naming no label stops here where the 
     if Path(f"{DATA}/labels.json").is_file():
         label_texts(read_json(f"{DATA}/labels.json"), DATASET["label_descriptions"])
     elif LABEL_MODE and config["label"]["names"]:
-        label_texts({"values": config["label"]["names"], "names": config["label"]["names"]}, DATASET["label_descriptions"])
+        label_texts(
+            {"values": config["label"]["names"], "names": config["label"]["names"]}, DATASET["label_descriptions"]
+        )
 ZERO_SHOT_EMB = f"{EMB}/labels-{LABEL_TEXTS_KEY}"  # the label texts' vectors (zero-shot)
 OUT = f"{RESULTS}/{config['experiment']}"
 # UMAP is stochastic: each seed gets its own seeded reduction. PCA is deterministic: one per experiment.
@@ -308,16 +310,16 @@ def learner_params(ceiling=False, compared=False):
 # time (pool_vectors_mb: rows x dimension x 4 bytes), so a dry run shows the figures; where it is not (a
 # pool from the hub before its data step, a hub encoder before its embedding) the job's input size stands
 # in, once its inputs exist. Copies: the most copies of the pool's vectors a job holds at once, measured
-# with benchmarks/bench_scale.py (10^4..10^6 rows; its table of each rule's peak RSS).
+# with benchmarks/bench_scale.py (10^4..10^6 rows; its table of the peak RSS per step).
 POOL_MB = pool_vectors_mb(config, DATA, EMB)
-POOL_COPIES = {  # rule -> (base MB, copies of the pool's vectors)
-    "reduce": (1000, 4),  # PCA: the vectors, float64 products
-    "bucket": (1000, 1),  # k-means on the reduced vectors (dim/384 of a copy)
-    "vectors": (500, 3),  # own_vectors, embed_merge: read, converted, written
-    "round": (1000, 2),  # a round's job: the memory-mapped vectors, a block being scored
-    "round_embeddings": (1000, 4),  # ... whose strategy reads every candidate's vector (core-set, BADGE)
-    "twin": (1000, 1.5),  # the twin: trains on its rows, predicts the stop set
-    "ceiling": (1000, 4),  # the full-data fit: the vectors and their float64 copy
+POOL_COPIES = {  # kind of job -> (base MB, copies of the pool's vectors), as measured at 10^6 rows of 384 (1,465 MB)
+    "reduce": (1000, 2),  # PCA: 3.4 GB
+    "bucket": (1000, 1),  # k-means on the reduced vectors, the 2-D map of the picks: 0.7 and 2.0 GB
+    "vectors": (500, 3),  # own_vectors, embed_merge: read, converted, written: 3.9 GB
+    "round": (1000, 1.5),  # a round's job: the memory-mapped vectors, a block being scored: 2.0-3.2 GB
+    "round_embeddings": (1000, 7),  # ... whose strategy reads every candidate's vector: core-set 4.9, BADGE 10.6 GB
+    "twin": (1000, 1.5),  # the twin: trains on its rows, predicts the stop set (and scores the pool): 1.4-2.0 GB
+    "ceiling": (1000, 3),  # the full-data fit: the vectors and their float64 copy: 4.7 GB
 }
 
 

@@ -34,8 +34,8 @@ def test_the_jobs_that_read_the_pool_declare_memory_that_grows_with_it(tmp_path)
         cfg["dataset"]["limit"] = {"pool": rows}
         mb = pool_vectors_mb(cfg, tmp_path / "none", tmp_path / "none")
         assert mb == pytest.approx(rows * 384 * 4 / 2**20)  # the packaged MiniLM's 384 dimensions
-        assert figures[rows]["reduce"][0] == int(1000 + 4 * mb)  # POOL_COPIES["reduce"]
-        assert figures[rows]["ceiling"][0] == max(4000, int(1000 + 4 * mb))  # at least the learner's declaration
+        assert figures[rows]["reduce"][0] == int(1000 + 2 * mb)  # POOL_COPIES["reduce"]
+        assert figures[rows]["ceiling"][0] == max(4000, int(1000 + 3 * mb))  # at least the learner's declaration
     small, large = figures[3000], figures[60000]
     assert large["reduce"][0] > small["reduce"][0] and large["bucket"][0] > small["bucket"][0]
     assert all(large[rule][0] >= small[rule][0] for rule in ("cold_start", "round", "twin", "ceiling"))

@@ -148,23 +148,25 @@ def test_probcover_covers_the_biggest_ball_first():
     assert sorted(two < 20) == [False, True]  # then the other blob, whose rows are not covered yet
 
 
-def test_probcover_builds_its_balls_on_a_seeded_sample_of_a_pool_above_max_rows():
-    """max_rows bounds the radius graph: a pool up to it gives the same picks as with no bound; a larger
-    pool's picks are rows of a seeded sample of max_rows rows, the same for the same seed."""
+@pytest.mark.parametrize("name, params", [("probcover", {"ball_size": 8}), ("typiclust", {"neighbours": 5})])
+def test_a_typicality_cold_start_works_on_a_seeded_sample_of_a_pool_above_max_rows(name, params):
+    """max_rows bounds ProbCover's ball graph and TypiClust's clustering: a pool up to it gives the same
+    picks as with no bound; a larger pool's picks are rows of a seeded sample of max_rows rows, the same
+    for the same seed."""
     rng = np.random.default_rng(1)
     row_id = np.sort(rng.choice(10_000, 600, replace=False)).astype(np.int64)
     X = rng.normal(size=(600, 5))
 
     def picks(max_rows, seed=0):
         ctx = ColdStartContext(row_id=row_id, seed=seed, n=1, pick="random", reduced=X,
-                               params={"ball_size": 8, "max_rows": max_rows})
-        return probcover(ctx, 12)
+                               params={**params, "max_rows": max_rows})
+        return cold_start(name, ctx, 12)
 
     whole = picks(10**9)
     np.testing.assert_array_equal(picks(600), whole)
     sampled = picks(200)
     np.testing.assert_array_equal(picks(200), sampled)
-    assert not np.array_equal(sampled, whole) and len(set(sampled)) == 12
+    assert not np.array_equal(np.sort(sampled), np.sort(whole)) and len(set(sampled)) == 12
     sample = row_id[np.sort(np.random.default_rng([0, 5]).choice(600, size=200, replace=False))]
     assert set(sampled) <= set(sample)
 

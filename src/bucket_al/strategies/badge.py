@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import QueryContext, QueryStrategy
+from .base import QueryContext, QueryStrategy, in_order
 
 
 def residual(proba: np.ndarray) -> np.ndarray:
@@ -68,5 +68,5 @@ class Badge(QueryStrategy):
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
         order = np.argsort(ctx.row_id, kind="stable")
-        gram = GradientGram(ctx.proba[order], ctx.last_layer[order])
+        gram = GradientGram(ctx.proba[order], in_order(ctx.last_layer, order))
         return ctx.row_id[order][kmeans_pp(gram, budget, np.random.default_rng([ctx.seed, 3]))]

@@ -85,6 +85,12 @@ class ColdStart(Plugin):
         raise NotImplementedError
 
 
+def in_order(X: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``X[order]``, without a copy where ``order`` keeps every row in place (the candidates come in row-id
+    order): a strategy that reads every candidate's vector holds one copy of the pool's vectors less."""
+    return X if (order == np.arange(len(order))).all() else X[order]
+
+
 def by_uncertainty(ctx: QueryContext) -> np.ndarray:
     """Candidate positions, most uncertain first; ties by row id."""
     return np.lexsort((ctx.row_id, -ctx.uncertainty))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import QueryContext, QueryStrategy
+from .base import QueryContext, QueryStrategy, in_order
 
 BLOCK = 8192  # candidate rows per block of the distances to the labelled rows
 
@@ -31,7 +31,7 @@ class CoreSet(QueryStrategy):
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
         order = np.argsort(ctx.row_id, kind="stable")  # candidates in row-id order
-        picked = greedy_k_center(ctx.embeddings[order], ctx.labelled_embeddings, budget, ctx.seed)
+        picked = greedy_k_center(in_order(ctx.embeddings, order), ctx.labelled_embeddings, budget, ctx.seed)
         return ctx.row_id[order][picked]
 
 
