@@ -30,6 +30,8 @@ def test_a_returned_csv_reads_labels_and_blank_skips(tmp_path):
     assert got["label"].tolist() == ["positive", None, "negative", "positive"]
     assert got["skipped"].tolist() == [False, True, False, False]
     assert warnings == [f"{path}: 1 rows labelled 'Positive', read as 'positive'"]
+    # the workflow passes its separator for multi-label cells to every round; a single-label cell stays one label
+    assert read_returned(path, OFFERED, NAMES, separator="|")[0]["label"].tolist() == got["label"].tolist()
 
 
 @pytest.mark.parametrize("text, message", [

@@ -141,7 +141,8 @@ def read_returned(path, offered: pd.DataFrame, names: list[str], multilabel: boo
     path = Path(path)
     if path.stat().st_size == 0:
         raise DataError(f"{path}: empty file; a label file has the columns row_id,label")
-    raw = read_label_studio(path) if path.suffix == ".json" else read_csv_labels(path, separator)
+    # a single-label cell is one label, whatever it holds (a separator splits a multi-label cell only)
+    raw = read_label_studio(path) if path.suffix == ".json" else read_csv_labels(path, separator if multilabel else None)
     if raw.empty:
         raise DataError(f"{path}: no rows")
     ids = pd.to_numeric(raw["row_id"], errors="coerce")
