@@ -85,6 +85,15 @@ class ColdStart(Plugin):
         raise NotImplementedError
 
 
+def bounded_rows(n: int, max_rows: int, budget: int, seed: int) -> np.ndarray:
+    """Positions of the rows a cold start with ``max_rows`` works on: all ``n``, or, above
+    ``max(max_rows, budget)``, a seeded uniform sample of that many in order ([seed, 5]: a stream of its own)."""
+    limit = max(int(max_rows), budget)
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng([seed, 5]).choice(n, size=limit, replace=False))
+
+
 def in_order(X: np.ndarray, order: np.ndarray) -> np.ndarray:
     """``X[order]``, without a copy where ``order`` keeps every row in place (the candidates come in row-id
     order): a strategy that reads every candidate's vector holds one copy of the pool's vectors less."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import ColdStart, ColdStartContext
+from .base import ColdStart, ColdStartContext, bounded_rows
 
 
 class ProbCover(ColdStart):
@@ -27,10 +27,7 @@ class ProbCover(ColdStart):
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
         from sklearn.neighbors import NearestNeighbors
 
-        rows = np.arange(len(ctx.row_id))
-        limit = max(int(ctx.params["max_rows"]), budget)
-        if len(rows) > limit:  # a sample of the pool, in row-id order ([seed, 5]: a stream of its own)
-            rows = np.sort(np.random.default_rng([ctx.seed, 5]).choice(len(rows), size=limit, replace=False))
+        rows = bounded_rows(len(ctx.row_id), ctx.params["max_rows"], budget, ctx.seed)
         X = ctx.reduced[rows].astype(np.float64)
         X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
         rng = np.random.default_rng([ctx.seed, 4])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import ColdStart, ColdStartContext
+from .base import ColdStart, ColdStartContext, bounded_rows
 
 
 class TypiClust(ColdStart):
@@ -25,10 +25,7 @@ class TypiClust(ColdStart):
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
         from skactiveml.pool import TypiClust as SkactivemlTypiClust
 
-        rows = np.arange(len(ctx.row_id))
-        limit = max(int(ctx.params["max_rows"]), budget)
-        if len(rows) > limit:  # a sample of the pool, in row-id order ([seed, 5], as ProbCover's)
-            rows = np.sort(np.random.default_rng([ctx.seed, 5]).choice(len(rows), size=limit, replace=False))
+        rows = bounded_rows(len(ctx.row_id), ctx.params["max_rows"], budget, ctx.seed)
         y = np.full(len(rows), np.nan)
         picked = SkactivemlTypiClust(random_state=ctx.seed, k=int(ctx.params["neighbours"])).query(
             ctx.reduced[rows].astype(np.float64), y, batch_size=budget)
