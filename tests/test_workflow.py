@@ -232,7 +232,7 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     """Snakemake's code trigger sees only a rule's script; the rules also pass a digest of the
     bucket_al modules the script runs and of the plug-ins it runs (bucket_al.provenance), so an edit
     of the package re-runs the steps that execute it and nothing else. Edited in a temporary checkout."""
-    checkout = checkout_copy(tmp_path / "checkout")
+    checkout = checkout_copy(tmp_path / "checkout", run["results"])
     s, k, b = len(STRATEGIES) * len(SEEDS), len(SEEDS), len(BUCKETED) * len(SEEDS)
     finals = {"aggregate": 1, "stopping": 1, "pick_map": 1, "all": 1}
     # the seed's query strategies (strategies/bucketed.py): the bucketed arms' rounds and what follows;
@@ -266,7 +266,7 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
 def test_adding_a_plug_in_re_runs_nothing(run, tmp_path):
     """A new query strategy (one class in its own module and one registry line) re-plans no cached
     job; an arm that uses it plans only that arm's jobs."""
-    checkout = checkout_copy(tmp_path / "checkout")
+    checkout = checkout_copy(tmp_path / "checkout", run["results"])
     (checkout / "src/bucket_al/strategies/density.py").write_text(
         "import numpy as np\n\nfrom .base import QueryStrategy, by_uncertainty\n\n\n"
         "class DensityEntropy(QueryStrategy):\n    \"\"\"Entropy (a test's stand-in).\"\"\"\n\n"

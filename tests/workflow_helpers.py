@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from base64 import urlsafe_b64decode
 from pathlib import Path
 
 import yaml
@@ -64,14 +65,24 @@ def model_dirs(cfg: dict) -> list[str]:
     return dirs
 
 
-def checkout_copy(dest: Path) -> Path:
+def checkout_copy(dest: Path, results: Path) -> Path:
     """A temporary checkout (``dest``, with ../shared linked beside it): a copy of the workflow
-    (Snakefile, rules, scripts, the package, configs) with the .snakemake/metadata of the runs made in the repo, so dry runs there see what a run in
-    the repo recorded (the params each output was made with)."""
-    ignore = shutil.ignore_patterns(".git", ".venv", "results", ".snakemake", "*.egg-info", "__pycache__",
+    (Snakefile, rules, scripts, the package, configs) with the .snakemake/metadata records of the outputs
+    under ``results``, so dry runs there see what a run in the repo recorded (the params each output was
+    made with). Only those records: the tests run two at a time (pyproject.toml), and snakemake writes a
+    record in place, so another test's run may be writing one of its own."""
+    ignore = shutil.ignore_patterns(".git", ".venv", ".ls-venv", "results", ".snakemake", "*.egg-info", "__pycache__",
                                     ".pytest_cache", "report.html")
     shutil.copytree(ROOT, dest, ignore=ignore)
-    shutil.copytree(ROOT / ".snakemake" / "metadata", dest / ".snakemake" / "metadata")
+    metadata = ROOT / ".snakemake" / "metadata"
+    for record in metadata.rglob("*"):
+        # a record's path: the urlsafe base64 of its output's path, split into folders named "@<part>"
+        # where it is longer than a file name may be (snakemake.persistence.file)
+        encoded = "".join(part.removeprefix("@") for part in record.relative_to(metadata).parts)
+        if record.is_file() and urlsafe_b64decode(encoded).decode().startswith(f"{results}/"):
+            copy = dest / ".snakemake" / "metadata" / record.relative_to(metadata)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(record, copy)
     shared = dest.parent / "shared"  # configs name ../shared/data/... relative to the checkout
     if not shared.exists():
         shared.symlink_to(ROOT.parent / "shared")
