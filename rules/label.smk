@@ -66,6 +66,7 @@ rule label_model:
         unpack(label_model_inputs),
     output:
         **({"stop": f"{L}/round{{round}}/stop_set.parquet"} if STOP_SET else {}),
+        **({"last_layer": f"{L}/round{{round}}/last_layer.parquet"} if LABEL_LAST_LAYER else {}),
         labelled=f"{L}/round{{round}}/labelled.parquet",
         model=directory(f"{L}/round{{round}}/model"),
         scores=f"{L}/round{{round}}/scores.parquet",

@@ -13,16 +13,8 @@ LABEL_FOLDER = Path(LABEL["folder"] or f"labels/{config['experiment']}").expandu
 if LABEL["arm"] is not None and LABEL["arm"] not in ARMS:
     raise ConfigError(f"label.arm: '{LABEL['arm']}' is not an arm of selection.arms ({', '.join(ARMS)})")
 LABEL_ARM = ARMS[LABEL["arm"] or next(iter(ARMS))]
-if LEARNER_CLASS.reads_pool:  # its unlabelled rows would be empty: a silent change of the learner
-    raise ConfigError(
-        f"learner.name: '{LEARNER}' reads the unlabelled pool, which the labelling mode does not give "
-        "a learner yet; choose a learner that trains on the labelled rows only"
-    )
-if "grad_embedding" in query_needs(LABEL_ARM) and FEATURES != "embeddings":
-    raise ConfigError(
-        f"label.arm: '{LABEL_ARM.name}' needs the learner's last layer, which the labelling mode "
-        f"writes only for a learner on the embeddings (learner.name: {LEARNER} reads text)"
-    )
+# BADGE on a learner that reads text: each model writes its last layer of the rows it scores
+LABEL_LAST_LAYER = FEATURES != "embeddings" and "grad_embedding" in query_needs(LABEL_ARM)
 LABEL_SEED = LABEL["seed"] if LABEL["seed"] is not None else SEEDS[0]
 L = f"{OUT}/label"
 LABEL_SEPARATOR = label_file_separator(DATASET["label_separator"])  # in a multi-label batch.csv and round<r>.csv

@@ -83,8 +83,6 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"dataset": {"label_descriptions": {"negative": "a sad review", "positive": "a happy review"}}},
          "dataset.label_descriptions: keys of two types, numbers [0, 1] and strings ['negative', 'positive']"),
         ({"reduce": {"dim": 500}}, "reduce.dim: 500 dimensions, but the encoder's vectors have 384; use at most 384"),
-        ({"mode": "label", "learner": {"name": "selftrain"}},
-         "learner.name: 'selftrain' reads the unlabelled pool, which the labelling mode does not give a learner yet"),
         ({"mode": "label", "label": {"arm": "margin"}},
          "label.arm: 'margin' is not an arm of selection.arms (within_bucket, recluster, entropy)"),
         ({"mode": "label", "label": {"names": ["0", "1"]}, "dataset": {"label_descriptions": {2: "a neutral review"}}},

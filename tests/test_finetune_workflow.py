@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bucket_al.learners import load_learner
-from workflow_helpers import ROUND_RULES, SLICE, job_counts, snakemake
+from workflow_helpers import ROUND_RULES, SHARED_SST2, SLICE, job_counts, snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -105,3 +105,31 @@ def test_a_learner_parameter_re_runs_models_not_embeddings(run, tmp_path):
     counts = job_counts(proc.stdout)
     assert sum(counts.get(r, 0) for r in ROUND_RULES) == 10 and counts["ceiling"] == 1
     assert not {"data", "embed", "reduce", "bucket"} & set(counts)
+
+
+def test_badge_on_the_fine_tuned_model_drives_the_labelling_mode(run, tmp_path):
+    """The labelling mode with BADGE on a learner that reads text: each round's fine-tuned model writes its
+    last layer beside its scores, and with every offered row labelled from SST-2's truth, round 0 offers
+    the random cold start's rows and round 1 BADGE's rows of the experiment, from the same scores."""
+    results, out, _ = run
+    truth = pd.read_parquet(SHARED_SST2 / "train.parquet")["label"].to_numpy()  # by row id
+    folder = tmp_path / "labels"
+    layer = {"experiment": "test-finetune-label", "mode": "label", "seeds": [0],
+             "dataset": {"label_column": "not_in_the_file"}, "selection": {"arms": ["badge"], "rounds": 2},
+             "label": {"folder": str(folder), "names": ["0", "1"]}}
+    label = results / "test-finetune-label" / "label"
+    for r in range(2):
+        snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
+        batch = pd.read_csv(label / f"round{r}" / "batch.csv")
+        batch["label"] = [str(truth[row]) for row in batch["row_id"]]
+        folder.mkdir(exist_ok=True)
+        batch.to_csv(folder / f"round{r}.csv", index=False)
+    proc = snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
+    assert "No new batch" in proc.stdout + proc.stderr
+    for r, unit in ((0, "random"), (1, "badge")):
+        manifest = pd.read_parquet(out / unit / "seed0" / f"round{r}" / "manifest.parquet")
+        offered = pd.read_parquet(label / f"round{r}" / "batch.parquet")["row_id"]
+        assert sorted(offered) == sorted(manifest.loc[manifest["round"] == r, "row_id"]), r
+    mine, theirs = label / "round0", out / "random" / "seed0" / "round0"
+    assert pd.read_parquet(mine / "scores.parquet").equals(pd.read_parquet(theirs / "scores.parquet"))
+    assert (mine / "last_layer.parquet").read_bytes() == (theirs / "last_layer.parquet").read_bytes()

@@ -11,7 +11,7 @@ import pytest
 
 from bucket_al.errors import DataError
 from bucket_al.label import batch_files, label_config, read_returned, returned_rounds, wilson_interval
-from bucket_al.label_round import draw_audit, first_batch, labelled_table, trainable
+from bucket_al.label_round import draw_audit, first_batch, labelled_table, never_offered, trainable
 
 NAMES = ["negative", "positive"]
 OFFERED = pd.DataFrame({"row_id": [3, 7, 11, 20], "audit": [False, False, False, True]})
@@ -104,6 +104,53 @@ def test_labelled_table_skips_missing_rows_and_trains_on_neither_audit_nor_skipp
     assert table["skipped"].tolist() == [False, False, True, True, False]  # 11 is not in the file
     train = trainable(table)
     assert train[["row_id", "round"]].values.tolist() == [[50, 0], [3, 1]]  # 20 is an audit row
+
+
+def test_a_self_trainer_reads_the_rows_nobody_labelled_the_experiments_when_every_offered_row_is(tmp_path):
+    """What a learner that reads the pool gets in the labelling mode (bucket_al.model.fit's ``unlabelled``):
+    neither a seed label, nor an offered row (labelled, skipped or audit), nor the stop set; with every
+    offered row labelled, the experiment's rows (the pool less the manifest and the stop set)."""
+    from bucket_al.learners.base import Learner
+    from bucket_al.model import fit
+    from bucket_al.rows import unlabelled_rows
+
+    seed = pd.DataFrame({"row_id": [50], "label": ["negative"]})
+    returned = {1: pd.DataFrame({"row_id": [3, 7, 20], "label": ["positive", None, "negative"],
+                                 "skipped": [False, True, False]})}
+    table = labelled_table(seed, {1: OFFERED}, returned)
+    pool, stop = np.arange(60), np.array([4, 5])
+    assert never_offered(pool, table, stop).tolist() == sorted(set(range(60)) - {50, 3, 7, 11, 20, 4, 5})
+    everyone = labelled_table(seed, {1: OFFERED}, {1: pd.DataFrame({
+        "row_id": [3, 7, 11, 20], "label": ["positive"] * 4, "skipped": [False] * 4})})
+    everyone = everyone[~everyone["audit"]]  # an experiment has no audit rows
+    assert never_offered(pool, everyone, stop).tolist() == unlabelled_rows(pool, everyone["row_id"], stop).tolist()
+
+    class Reader(Learner):  # a stand-in self-trainer: pseudo-labels every unlabelled row 0
+        name, reads_pool = "reader", True
+
+        def fit(self, X, y, unlabelled=None):
+            self.seen_ = unlabelled
+            self.pseudo_index_ = np.arange(len(unlabelled))
+            self.pseudo_label_ = np.zeros(len(unlabelled), dtype=np.int64)
+            self.pseudo_weight_ = np.ones(len(unlabelled))
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+        def save_state(self, directory):
+            pass
+
+        def load_state(self, directory, **options):
+            pass
+
+    X = np.arange(60, dtype=np.float32)[:, None] * np.ones((1, 2), dtype=np.float32)
+    train = trainable(table)
+    learner = Reader(2, ["negative", "positive"])
+    fit(learner, pool, X, train["row_id"].to_numpy(), np.zeros(len(train), dtype=np.int64), train[["row_id", "round"]],
+        stop, tmp_path / "model", unlabelled=never_offered(pool, table, stop))
+    assert learner.seen_[:, 0].tolist() == never_offered(pool, table, stop).tolist()
+    assert pd.read_parquet(tmp_path / "model" / "pseudo_labels.parquet")["row_id"].tolist() == learner.seen_[:, 0].tolist()
 
 
 def test_the_first_batch_keeps_audit_rows_apart_from_the_cold_start_and_the_stop_set():

@@ -113,6 +113,15 @@ def trainable(labelled: pd.DataFrame) -> pd.DataFrame:
     return ordered.merge(rows, on=["row_id", "round"], how="left")
 
 
+def never_offered(pool_ids, labelled: pd.DataFrame, stop_ids=None) -> np.ndarray:
+    """The pool rows nobody has labelled, sorted: what a learner that reads the pool (self-training) may
+    pseudo-label. Not in ``labelled`` (a seed label, or a row offered in a returned round: a skipped or
+    audit row stays out of training), not in the stop set. With every offered row labelled, the
+    experiment's (the pool less the manifest and the stop set: bucket_al.rows.unlabelled_rows)."""
+    taken = np.union1d(labelled["row_id"].to_numpy(np.int64), stop_ids if stop_ids is not None else [])
+    return np.setdiff1d(np.asarray(pool_ids, dtype=np.int64), taken.astype(np.int64))
+
+
 def label_ids(labels: pd.Series, names: list[str], multilabel: bool) -> pd.Series:
     """Label names as the label ids of labels.json (a list of ids per row when ``multilabel``)."""
     index = {n: i for i, n in enumerate(names)}
@@ -171,7 +180,8 @@ def run_label_model(f: dict) -> None:
     manifest = train[["row_id", "round"]]
     stop_ids = read_table(f["stop_set"])["row_id"].to_numpy() if f["stop_set"] else None
     tune = make if multilabel and f["multilabel"]["tune_threshold"] else None
-    fit(learner, row_id, X, train["row_id"].to_numpy(), y, manifest, stop_ids, f["model"], tune)
+    fit(learner, row_id, X, train["row_id"].to_numpy(), y, manifest, stop_ids, f["model"], tune,
+        unlabelled=never_offered(row_id, table, stop_ids))
     log.info("round %d: trained on %d labels (%d skipped, %d audit rows)", f["round"], len(train),
              int(table["skipped"].sum()), int(table["audit"].sum()))
 
@@ -180,7 +190,7 @@ def run_label_model(f: dict) -> None:
         write_stop_predictions(learner, row_id, X, stop_ids, names, f["stop_predictions"])
     barred = table.loc[table["skipped"] | table["audit"], "row_id"].to_numpy(np.int64)
     exclude = np.union1d(stop_ids if stop_ids is not None else [], barred).astype(np.int64)
-    write_scores(learner, row_id, X, manifest, names, f["scores"], pool_sample=f["pool_sample"],
+    write_scores(learner, row_id, X, manifest, names, f["scores"], f.get("last_layer"), pool_sample=f["pool_sample"],
                  seed=round_seed(f["seed"], f["round"]), exclude=exclude, multilabel=multilabel)
     audit = table[table["audit"] & ~table["skipped"]]
     truth = label_array(label_ids(audit["label"], names, multilabel), len(names), multilabel)

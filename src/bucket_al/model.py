@@ -129,12 +129,14 @@ def write_scores(learner, row_id, X, manifest, names, path, last_layer=None, *, 
         write_vectors(table["row_id"].to_numpy(), hidden, last_layer)
 
 
-def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, stop_ids, path, tune=None) -> None:
+def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, stop_ids, path, tune=None,
+        unlabelled=None) -> None:
     """Fit ``learner`` on the manifest's rows (the whole pool when ``manifest`` is None) and save it
-    to ``path``. A learner that reads the pool (``reads_pool``: self-training) also gets the pool
-    rows outside the manifest and the stop set, unlabelled; which rows got which pseudo-label goes
-    beside the checkpoint. ``tune`` (a multi-label run with multilabel.tune_threshold): makes fresh
-    learners for :func:`tune_thresholds`."""
+    to ``path``. A learner that reads the pool (``reads_pool``: self-training) also gets unlabelled rows:
+    ``unlabelled`` (row ids; the labelling mode's rows nobody has labelled), by default the pool rows
+    outside the manifest and the stop set; which rows got which pseudo-label goes beside the checkpoint.
+    ``tune`` (a multi-label run with multilabel.tune_threshold): makes fresh learners for
+    :func:`tune_thresholds`."""
     X_train, y_train = training_set(row_id, X, label_ids, y_all, manifest)
     if not learner.reads_pool:
         learner.fit(X_train, y_train)
@@ -142,16 +144,17 @@ def fit(learner, row_id, X, label_ids, y_all, manifest: pd.DataFrame | None, sto
             learner.threshold = tune_thresholds(tune, X_train, y_train, learner.seed)
         learner.save(path)
         return
-    unlabelled = unlabelled_rows(label_ids, None if manifest is None else manifest["row_id"], stop_ids)
+    known = unlabelled is None  # the experiment's pool rows all carry a label, hidden from the learner
+    if known:
+        unlabelled = unlabelled_rows(label_ids, None if manifest is None else manifest["row_id"], stop_ids)
     learner.fit(X_train, y_train, unlabelled=X[aligned(row_id, unlabelled)]).save(path)
     pseudo = pd.DataFrame({"row_id": unlabelled[learner.pseudo_index_], "label": learner.pseudo_label_,
                            "weight": learner.pseudo_weight_})
     write_table(pseudo, f"{path}/pseudo_labels.parquet")
-    if len(pseudo):  # the true labels, read after training for the log only: a diagnostic of the teacher
+    if known and len(pseudo):  # the true labels, read after training for the log only: a diagnostic of the teacher
         truth = y_all[aligned(label_ids, pseudo["row_id"].to_numpy(), "pool")]
         log.info("pseudo-labels: %d rows, %.4f of them correct (a diagnostic; the learner never sees these labels)",
                  len(pseudo), float((truth == pseudo["label"].to_numpy()).mean()))
-
 
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)

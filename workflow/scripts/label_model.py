@@ -13,7 +13,8 @@ def main(smk):
         "learner": p.learner, "seed": p.seed, "round": int(smk.wildcards.round), "separator": p.separator,
         "multilabel": dict(p.multilabel), "pool_sample": p.pool_sample,
         "labelled": o.labelled, "model": o.model, "stop_predictions": o.stop if "stop" in o.keys() else None,
-        "scores": o.scores, "metrics": o.metrics})
+        "scores": o.scores, "last_layer": o.last_layer if "last_layer" in o.keys() else None,
+        "metrics": o.metrics})
 
 
 run_step(main, snakemake)  # noqa: F821
