@@ -53,6 +53,10 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"stopping": {"stop_set": 3000}}, "stopping.stop_set: 3000 rows but the pool has only 3000"),
         ({"stopping": {"stop_set": 2990}}, "selection: 3 rounds need 120 labelled rows (n*k + (rounds-1)*m*k) but the "
                                            "pool less its stop set (stopping.stop_set: 2990) has only 10"),
+        # the pool that dataset.eval_fraction leaves (stratified: 14,890 + 18,784 of SST-2's 67,349 rows go to
+        # the eval split), known at parse time on a first run, before the data step has run
+        ({"dataset": {"eval_fraction": 0.5, "limit": {"pool": None}}, "stopping": {"stop_set": 33680}},
+         "stopping.stop_set: 33680 rows but the pool has only 33675"),
         ({"stopping": {"criteria": {"kappa": {"windw": 2}}}}, "stopping.criteria.kappa: unknown parameters ['windw']"),
         ({"stopping": {"stop_set": 0}, "selection": {"stop": {"criterion": "kappa"}}},
          "selection.stop: criterion 'kappa' reads the stop set, but stopping.stop_set is 0"),

@@ -114,18 +114,42 @@ def local_source_rows(path: Path) -> int:
     return len(read_local(path))
 
 
-def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
-    """The pool's row count if it can be known without loading from the hub, else None."""
-    if prepared_pool is not None and prepared_pool.is_file():
-        from .io import parquet_rows
-
-        return parquet_rows(prepared_pool)
+def file_pool_rows(cfg: dict) -> int | None:
+    """The pool file's row count (with dataset.limit.pool), read cheaply where the format allows; None for
+    a dataset from the hub. Before dataset.eval_fraction or eval_overlap: drop take their rows: an upper bound."""
     path = local_split_path(cfg["dataset"], cfg["dataset"]["pool_split"])
-    if path is None or cfg["dataset"]["eval_fraction"]:  # a split file: known once the data step has split it
+    if path is None:
         return None
     rows = local_source_rows(path)
     limit = (cfg["dataset"].get("limit") or {}).get("pool")
     return min(rows, limit) if limit else rows
+
+
+def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
+    """The pool's row count if it can be known without loading from the hub, else None: the prepared pool's
+    once the data step has run; before, the file's, or, where dataset.eval_fraction or eval_overlap: drop
+    take rows from it, the data step's own preparation of the local files (bucket_al.data.prepare: run once
+    more here, on the first run only, so that a budget or stop set the pool cannot give stops at parse time
+    and not in a round job after the embedding)."""
+    if prepared_pool is not None and prepared_pool.is_file():
+        from .io import parquet_rows
+
+        return parquet_rows(prepared_pool)
+    ds = cfg["dataset"]
+    rows = file_pool_rows(cfg)
+    if rows is None or cfg["mode"] == "label" or not (ds["eval_fraction"] or ds["eval_overlap"] == "drop"):
+        return rows
+    import logging
+
+    from .data import prepare
+
+    quiet = logging.getLogger("bucket_al")  # the data step itself says what the data holds; here only its rows count
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return len(prepare(ds)[0])
+    finally:
+        quiet.setLevel(level)
 
 
 def pool_vectors_mb(cfg: dict, data_folder, emb_folder) -> float | None:
@@ -136,17 +160,12 @@ def pool_vectors_mb(cfg: dict, data_folder, emb_folder) -> float | None:
     import pyarrow as pa
 
     prepared = Path(data_folder) / "pool.parquet"
-    rows = None
     if prepared.is_file():
         from .io import parquet_rows
 
         rows = parquet_rows(prepared)
     else:
-        path = local_split_path(cfg["dataset"], cfg["dataset"]["pool_split"])
-        if path is not None:
-            rows = local_source_rows(path)
-            limit = (cfg["dataset"].get("limit") or {}).get("pool")
-            rows = min(rows, limit) if limit else rows
+        rows = file_pool_rows(cfg)
     dim = None
     enc = cfg["encoder"]
     made = Path(emb_folder) / "pool.arrow"
