@@ -323,10 +323,6 @@ def check_label_kinds(pool: pd.Series, eval_: pd.Series, cfg: dict) -> None:
             f"{ke} labels ({sorted(pd.unique(eval_).tolist(), key=str)[:3]}); make both files use one type")
 
 
-UNSEEN_EVAL_LABELS = ("error", "drop")
-EVAL_OVERLAP = ("warn", "drop", "error")
-
-
 def drop_unseen_eval_labels(eval_: pd.DataFrame, values: list, cfg: dict, report: dict) -> pd.DataFrame:
     """Eval rows whose label the pool never shows: an error (default), or left out of the evaluation
     with ``dataset.unseen_eval_labels: drop`` (recorded in ``report``). Multi-label: such labels are

@@ -92,7 +92,6 @@ def encoder_key(spec: str) -> str:
 # depend on the batches too (see the module's docstring).
 EMBEDDING_SETTINGS = ("model", "max_length")
 INT8_SETTINGS = ("quantize", "batch_size")
-QUANTIZE = ("none", "int8")
 
 
 # The files of a model directory that make its vectors: configuration, weights, tokenizer.

@@ -14,6 +14,7 @@ live in :mod:`bucket_al.plugins`, one line per plug-in.
 from __future__ import annotations
 
 import importlib
+from abc import ABC
 from functools import cached_property
 
 from .errors import ConfigError, check_choice
@@ -21,7 +22,7 @@ from .errors import ConfigError, check_choice
 NUMBER_TYPES = {"number": float, "integer": int}
 
 
-class Plugin:
+class Plugin(ABC):
     """What every plug-in has: a ``name`` (its registry key) and its ``params`` (see the module)."""
 
     name: str = ""

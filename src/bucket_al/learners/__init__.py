@@ -1,8 +1,7 @@
 """Step 6: learners (bucket_al.learners.base: the interface and what a learner declares).
 
-One module per learner, registered in :data:`bucket_al.plugins.LEARNERS`: ``linear``, ``nb``,
-``knn``, ``finetune``, ``setfit``, ``selftrain``. Nothing here imports a learner's module until it
-is asked for.
+One module per learner, registered in :data:`bucket_al.plugins.LEARNERS` (docs/plugins.md lists them).
+Nothing here imports a learner's module until it is asked for.
 """
 
 from __future__ import annotations

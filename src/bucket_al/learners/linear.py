@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Learner, per_label, softmax_of_logits
+from .base import Learner, per_label, softmax_of_logits, warn_one_class
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class LinearLearner(Learner):
         self.classes_ = np.unique(y)
         if len(self.classes_) == 1:
             # A one-class training set: the model can only ever predict that class. Said loudly.
-            log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
+            warn_one_class(self.classes_[0])
             self.coef_ = np.zeros((1, Z.shape[1]))
             self.intercept_ = np.zeros(1)
             return self

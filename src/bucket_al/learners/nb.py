@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Learner, per_label, spread_columns
+from .base import Learner, per_label, spread_columns, warn_one_class
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class NaiveBayesLearner(Learner):
         self.feature_log_prob_, self.class_log_prior_ = nb.feature_log_prob_, nb.class_log_prior_
         self.classes_ = nb.classes_
         if len(self.classes_) == 1:
-            log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
+            warn_one_class(self.classes_[0])
         log.info("fitted naive Bayes (alpha=%g) on %d rows, %d n-grams, classes %s", self.params["alpha"], len(texts),
                  features.shape[1], self.classes_.tolist())
         return self

@@ -32,7 +32,7 @@ import numpy as np
 from ..embed import pick_device, resolve_encoder
 from ..errors import ConfigError
 from ..hub import from_hub
-from .base import EncoderLearner, softmax_of_logits
+from .base import EncoderLearner, softmax_of_logits, warn_one_class
 from .finetune import CHECK_ROWS, LearnerError, learning_failure
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ class SetFitLearner(EncoderLearner):
         self.classes_ = np.unique(y)
         majority = float(np.bincount(y, minlength=self.n_classes).max() / len(y))
         if len(self.classes_) == 1:  # no negative pairs and nothing for a head to tell apart
-            log.warning("training set holds one class only (%s): the model predicts it everywhere", self.classes_[0])
+            warn_one_class(self.classes_[0])
             self.coef_, self.intercept_ = np.zeros((1, self._embed(texts[:1]).shape[1])), np.zeros(1)
             self.training = {"rows": len(texts), "steps": 0, "majority": majority}
             return self

@@ -5,6 +5,8 @@ stop set (else it sees only the label counts)."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 
 from ..registry import Plugin
@@ -29,6 +31,7 @@ class Criterion(Plugin):
                     for p, t in zip(proba, self.thresholds)]
         return [np.asarray(p).argmax(axis=1) for p in proba]
 
+    @abstractmethod
     def stop_round(self, n_labeled: list[int], proba: list[np.ndarray] | None, next_labeled: int | None) -> int | None:
         """The first round (an index into ``n_labeled``) at which the criterion fires, or None.
 
@@ -36,4 +39,3 @@ class Criterion(Plugin):
         in the same order every round; given when ``reads_stop_set``; multi-label: each label's own
         probability); ``next_labeled``: the labels of the round after the last one given (None: there
         is none)."""
-        raise NotImplementedError

@@ -4,6 +4,7 @@ round by round."""
 from __future__ import annotations
 
 import sys
+from abc import abstractmethod
 
 import numpy as np
 
@@ -39,8 +40,9 @@ def stopping_criteria():
 class SmallTextCriterion(Criterion):
     """A small-text criterion: :meth:`rule` builds it, and it is asked once per round."""
 
+    @abstractmethod
     def rule(self, num_classes: int):
-        raise NotImplementedError
+        """The small-text criterion object for ``num_classes`` classes."""
 
     def stop_round(self, n_labeled, proba, next_labeled):
         if proba is None or len(proba) != len(n_labeled):

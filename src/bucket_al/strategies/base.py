@@ -20,6 +20,7 @@ over a :class:`ColdStartContext`. Ties are broken by row id; randomness comes fr
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,8 +72,9 @@ class QueryStrategy(Plugin):
     settings: tuple = ()
     multilabel = True
 
+    @abstractmethod
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
-        raise NotImplementedError
+        """The ``budget`` candidate row ids to label next (``ctx.row_id``'s values)."""
 
 
 class ColdStart(Plugin):
@@ -81,8 +83,9 @@ class ColdStart(Plugin):
     needs: frozenset = frozenset()
     multilabel = True
 
+    @abstractmethod
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
-        raise NotImplementedError
+        """Round 0's ``budget`` row ids (``ctx.row_id``'s values)."""
 
 
 def bounded_rows(n: int, max_rows: int, budget: int, seed: int) -> np.ndarray:
