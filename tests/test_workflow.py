@@ -245,9 +245,9 @@ def test_editing_package_code_re_runs_exactly_the_steps_that_run_it(run, tmp_pat
     undo = edited(checkout, "src/bucket_al/select.py", "by rank, then by the incoming order", "edited")
     assert dry_run_in(checkout, run) == {"cold_start": k, "round": b * (ROUNDS - 2), "round_last": b, **finals}
     undo()
-    # the aggregate (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it runs
-    # that module too)
-    undo = edited(checkout, "src/bucket_al/aggregate.py", "TWIN = ", "EDITED = True\nTWIN = ")
+    # the aggregate's tables (the hindsight stopping step reads the metrics through aggregate.arm_rows, so it
+    # runs that module too)
+    undo = edited(checkout, "src/bucket_al/aggregate/tables.py", "TWIN = ", "EDITED = True\nTWIN = ")
     assert dry_run_in(checkout, run) == {"aggregate": 1, "stopping": 1, "all": 1}
     undo()
     # a learner the experiment does not use: no model re-runs (the linear learner's jobs do not run setfit)
