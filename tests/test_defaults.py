@@ -61,3 +61,15 @@ def test_no_module_restates_a_schema_default():
 def test_the_scan_finds_a_restated_default():
     tree = ast.parse("def kmeans(X, k, seed, n_init=3):\n    return cfg.get('pick', 'random')\n")
     assert [what for _, what in restated(tree, schema_defaults())] == ["kmeans(n_init=3)", ".get('pick', 'random')"]
+
+
+def test_the_schema_restates_no_plug_in_default():
+    """A plug-in's params declare its defaults; the schema's default stopping criteria name only what they
+    add (budget's labels, which has no default), so a criterion's default changed in its class holds everywhere."""
+    from bucket_al.plugins import CRITERIA
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    criteria = schema["properties"]["stopping"]["properties"]["criteria"]["default"]
+    restated = [f"{name}.{key}" for name, params in criteria.items() for key, value in (params or {}).items()
+                if "default" in CRITERIA.get(name).params[key] and CRITERIA.get(name).params[key]["default"] == value]
+    assert not restated, f"the schema restates the criteria's defaults: {restated}"

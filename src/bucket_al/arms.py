@@ -111,8 +111,12 @@ def parse_arms(entries: list, learner=None) -> list[Arm]:
         COLD_STARTS.get(arm.cold_start).resolve(arm.cold_start_params, f"{key}.cold_start_params")
         if (learner is not None and "grad_embedding" in query_needs(arm) and learner.features != "embeddings"
                 and not hasattr(learner, "predict_proba_and_last_layer")):
+            from .plugins import LEARNERS
+
+            able = [n for n in LEARNERS.names if LEARNERS.get(n).features == "embeddings"
+                    or hasattr(LEARNERS.get(n), "predict_proba_and_last_layer")]
             raise ConfigError(f"{key}: query '{arm.query}' needs the learner's last layer, which learner "
-                              f"'{learner.name}' does not expose (use linear, knn, finetune or setfit)")
+                              f"'{learner.name}' does not expose (use {', '.join(able)})")
         arms.append(arm)
     names = [a.name for a in arms]
     twice = sorted({n for n in names if names.count(n) > 1})
