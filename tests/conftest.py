@@ -3,12 +3,11 @@ the integration tests."""
 
 from __future__ import annotations
 
-import functools
 import os
 
 import pytest
 
-from workflow_helpers import ROOT, layered_config, snakemake
+from workflow_helpers import layered_config, snakemake
 
 
 # Set by a library the first time it is imported or used, in whichever test that is: not the test's
@@ -42,26 +41,6 @@ def environment_unchanged():
             del os.environ[var]
     if changed:
         pytest.fail(f"the test left environment variables changed: {', '.join(changed)}", pytrace=False)
-
-
-@functools.cache
-def reads_the_slice_run(test_file: str) -> bool:
-    """Whether a test file (a path relative to the repo) names the session's slice run (slice_run below)."""
-    return "slice_run" in (ROOT / test_file).read_text()
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """Two workers at a time (pyproject.toml: ``-n 2``), each given whole test files, so a file's module
-    fixtures run once; the files that read the session's slice run form one unit, so the slice runs once.
-    (xdist's own ``--dist loadgroup`` marks groups in a node id that pytest 9 no longer lets it rename.)"""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ByTestFile(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            test_file = nodeid.split("::", 1)[0]
-            return "slice_run" if reads_the_slice_run(test_file) else test_file
-
-    return ByTestFile(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -69,8 +69,8 @@ def checkout_copy(dest: Path, results: Path) -> Path:
     """A temporary checkout (``dest``, with ../shared linked beside it): a copy of the workflow
     (Snakefile, rules, scripts, the package, configs) with the .snakemake/metadata records of the outputs
     under ``results``, so dry runs there see what a run in the repo recorded (the params each output was
-    made with). Only those records: the tests run two at a time (pyproject.toml), and snakemake writes a
-    record in place, so another test's run may be writing one of its own."""
+    made with). Only those records: the repo's metadata holds every test run's, and snakemake writes a
+    record in place, so a run going on beside this one may be writing one of its own."""
     ignore = shutil.ignore_patterns(".git", ".venv", ".ls-venv", "results", ".snakemake", "*.egg-info", "__pycache__",
                                     ".pytest_cache", "report.html")
     shutil.copytree(ROOT, dest, ignore=ignore)
