@@ -117,10 +117,10 @@ def test_checkpoint_reloads_with_identical_probabilities(trained, sst2, tmp_path
     np.testing.assert_array_equal(again.predict_proba(unseen), p)
 
 
-def test_same_seed_same_model_other_seed_another(trained, sst2):
+def test_another_seed_another_model(trained, sst2):
+    """The seed reaches the fine-tuning (its init, batches and dropout). The same seed's model, trained again,
+    is the same byte for byte: tests/test_finetune_workflow.py (test_same_seed_gives_the_same_model)."""
     text, y, unseen = sst2
-    again = make_learner("finetune", NAMES, SMALL, seed=0).fit(text, y)
-    np.testing.assert_array_equal(again.predict_proba(unseen), trained.predict_proba(unseen))
     other = make_learner("finetune", NAMES, SMALL, seed=1).fit(text, y)
     assert not np.allclose(other.predict_proba(unseen), trained.predict_proba(unseen))
 

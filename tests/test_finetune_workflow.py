@@ -109,8 +109,8 @@ def test_a_learner_parameter_re_runs_models_not_embeddings(run, tmp_path):
 
 def test_badge_on_the_fine_tuned_model_drives_the_labelling_mode(run, tmp_path):
     """The labelling mode with BADGE on a learner that reads text: each round's fine-tuned model writes its
-    last layer beside its scores, and with every offered row labelled from SST-2's truth, round 0 offers
-    the random cold start's rows and round 1 BADGE's rows of the experiment, from the same scores."""
+    last layer beside its scores, and with round 0's rows labelled from SST-2's truth, round 0 offers the
+    random cold start's rows and round 1 BADGE's rows of the experiment, from the same scores and last layer."""
     results, out, _ = run
     truth = pd.read_parquet(SHARED_SST2 / "train.parquet")["label"].to_numpy()  # by row id
     folder = tmp_path / "labels"
@@ -118,14 +118,13 @@ def test_badge_on_the_fine_tuned_model_drives_the_labelling_mode(run, tmp_path):
              "dataset": {"label_column": "not_in_the_file"}, "selection": {"arms": ["badge"], "rounds": 2},
              "label": {"folder": str(folder), "names": ["0", "1"]}}
     label = results / "test-finetune-label" / "label"
-    for r in range(2):
-        snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
-        batch = pd.read_csv(label / f"round{r}" / "batch.csv")
-        batch["label"] = [str(truth[row]) for row in batch["row_id"]]
-        folder.mkdir(exist_ok=True)
-        batch.to_csv(folder / f"round{r}.csv", index=False)
-    proc = snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)
-    assert "No new batch" in proc.stdout + proc.stderr
+    snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)  # round 0's batch
+    batch = pd.read_csv(label / "round0" / "batch.csv")
+    batch["label"] = [str(truth[row]) for row in batch["row_id"]]
+    folder.mkdir()
+    batch.to_csv(folder / "round0.csv", index=False)
+    proc = snakemake(results, configs=CONFIGS, extra=layer, tmp=tmp_path)  # round 0's model, round 1's batch
+    assert "Round 1's batch is ready" in proc.stdout + proc.stderr
     for r, unit in ((0, "random"), (1, "badge")):
         manifest = pd.read_parquet(out / unit / "seed0" / f"round{r}" / "manifest.parquet")
         offered = pd.read_parquet(label / f"round{r}" / "batch.parquet")["row_id"]

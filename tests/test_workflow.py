@@ -131,10 +131,17 @@ def test_eval_rows_never_enter_the_pool(run):
 
 
 def test_same_config_gives_byte_identical_manifests(run, tmp_path):
+    """The first seed's reduction, buckets, selections and models made again in another results folder,
+    from the slice run's data and embeddings (their own determinism: tests/test_data.py, tests/test_embed.py)."""
+    import shutil
+
     again = tmp_path / "again"
-    rels = sorted({f"{CFG['experiment']}/{unit(arm, rnd)}/seed{seed}/round{rnd}/manifest.parquet"
-                   for arm in STRATEGIES + ["random"] for seed in SEEDS for rnd in range(ROUNDS)})
-    snakemake(again, *[f"{again}/{rel}" for rel in rels])
+    for cache in ("datasets", "embeddings"):
+        shutil.copytree(run["results"] / cache, again / cache)
+    rels = sorted({f"{CFG['experiment']}/{unit(arm, rnd)}/seed{SEEDS[0]}/round{rnd}/manifest.parquet"
+                   for arm in STRATEGIES + ["random"] for rnd in range(ROUNDS)})
+    proc = snakemake(again, *[f"{again}/{rel}" for rel in rels])
+    assert not {"data", "embed"} & set(job_counts(proc.stdout + proc.stderr))
     for rel in rels:
         assert (again / rel).read_bytes() == (run["results"] / rel).read_bytes(), rel
 
