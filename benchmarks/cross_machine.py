@@ -108,7 +108,7 @@ def worker_reduce(args) -> dict:
     X50 = reduce(X, "pca", args.dim)
     labels, cold = [], []
     for seed in args.seeds:
-        buckets = assign_buckets(row_id, X50, k=args.k, seed=seed, n_init=3)
+        buckets = assign_buckets(row_id, X50, k=args.k, seed=seed, n_init=3, threads=2)
         labels.append(buckets["bucket"].to_numpy())
         chosen = select_cold_start(buckets, n=args.n, budget=args.n * args.k, seed=seed, pick="random")
         cold.append(np.sort(chosen["row_id"].to_numpy()))

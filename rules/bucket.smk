@@ -8,6 +8,7 @@ rule bucket:
         code=package_code("bucket.py"),
         k=config["bucket"]["k"],
         n_init=config["bucket"]["n_init"],
+        kmeans_threads=config["bucket"]["kmeans_threads"],  # part of the method: see bucket_al.bucket.kmeans
         fit_sample=config["bucket"]["fit_sample"],
     threads: config["threads"]["reduce"]
     resources:

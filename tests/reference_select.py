@@ -31,12 +31,12 @@ def recluster(scored: pd.DataFrame, m: int, budget: int, *, k: int, reduced: pd.
               candidate_factor: int = 10, n_init: int = 3, **_) -> np.ndarray:
     """Reading (b): cluster the ``candidate_factor * budget`` most uncertain rows afresh into
     ``k`` buckets (k-means on the reduced vectors) and take the ``m`` highest-entropy rows of each."""
-    from bucket_al.bucket import kmeans
+    from bucket_al.bucket import CLUSTER_THREADS, kmeans
 
     ranked = by_entropy(scored)
     candidates = ranked.iloc[: max(budget * candidate_factor, k)]
     X = reduced.loc[candidates["row_id"].to_numpy()].to_numpy()
-    labels, _ = kmeans(X, min(k, len(candidates)), seed, n_init)
+    labels, _ = kmeans(X, min(k, len(candidates)), seed, n_init, CLUSTER_THREADS)
     candidates = candidates.assign(bucket=labels)
     return take_per_bucket(candidates, m, budget)
 

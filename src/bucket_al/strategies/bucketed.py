@@ -30,11 +30,11 @@ class Recluster(QueryStrategy):
     settings = ("selection.candidate_factor", "bucket.n_init")
 
     def query(self, ctx: QueryContext, budget: int) -> np.ndarray:
-        from ..bucket import kmeans
+        from ..bucket import CLUSTER_THREADS, kmeans
 
         ranked = ranked_frame(ctx)  # most uncertain first, ties by row id
         candidates = ranked.iloc[: max(budget * ctx.params["candidate_factor"], ctx.k)]
         reduced = pd.DataFrame(ctx.reduced, index=pd.Index(ctx.row_id, name="row_id"))
         X = reduced.loc[candidates["row_id"].to_numpy()].to_numpy()
-        labels, _ = kmeans(X, min(ctx.k, len(candidates)), ctx.seed, ctx.params["n_init"])
+        labels, _ = kmeans(X, min(ctx.k, len(candidates)), ctx.seed, ctx.params["n_init"], CLUSTER_THREADS)
         return take_per_bucket(candidates.assign(bucket=labels), ctx.m, budget)

@@ -24,9 +24,13 @@ class TypiClust(ColdStart):
 
     def query(self, ctx: ColdStartContext, budget: int) -> np.ndarray:
         from skactiveml.pool import TypiClust as SkactivemlTypiClust
+        from threadpoolctl import threadpool_limits
+
+        from ..bucket import CLUSTER_THREADS
 
         rows = bounded_rows(len(ctx.row_id), ctx.params["max_rows"], budget, ctx.seed)
         y = np.full(len(rows), np.nan)
-        picked = SkactivemlTypiClust(random_state=ctx.seed, k=int(ctx.params["neighbours"])).query(
-            ctx.reduced[rows].astype(np.float64), y, batch_size=budget)
+        with threadpool_limits(limits=CLUSTER_THREADS, user_api="openmp"):  # its k-means: see bucket.kmeans
+            picked = SkactivemlTypiClust(random_state=ctx.seed, k=int(ctx.params["neighbours"])).query(
+                ctx.reduced[rows].astype(np.float64), y, batch_size=budget)
         return ctx.row_id[rows][np.asarray(picked)]
