@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_helpers import SHARED_SST2, snakemake
+from workflow_helpers import SHARED_SST2, parse_error, snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -94,9 +94,23 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
     ],
 )
 def test_config_errors_stop_before_any_job(tmp_path, extra, message):
+    """Parsed in this process (workflow_helpers.parse_error: what ``snakemake -n`` runs before it plans a job);
+    the next test runs a few through the command line."""
+    results = tmp_path / "results"
+    error = parse_error(results, extra=extra, tmp=tmp_path)
+    assert error is not None and message in error, error
+    assert not results.exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"bucket": {"k": 5000}}, "bucket.k: 5000 buckets but the pool has only 3000 rows"),
+    ({"learner": {"linear": {"C": -1}}}, "learner.linear.C: -1 is less than or equal to the minimum of 0"),
+    ({"dataset": {"data_dir": "/no/such/dir"}}, "dataset.data_dir: not a directory: /no/such/dir"),
+])
+def test_config_errors_stop_the_command_with_one_line(tmp_path, extra, message):
     results = tmp_path / "results"
     out = fails(results, extra, tmp_path, "-n")
-    assert message in out
+    assert message in out and "Traceback" not in out
     assert not results.exists()
 
 
