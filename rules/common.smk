@@ -317,7 +317,7 @@ POOL_COPIES = {  # kind of job -> (base MB, copies of the pool's vectors), as me
     "bucket": (1000, 1),  # k-means on the reduced vectors, the 2-D map of the picks: 0.7 and 2.0 GB
     "vectors": (500, 3),  # own_vectors, embed_merge: read, converted, written: 3.9 GB
     "round": (1000, 1.5),  # a round's job: the memory-mapped vectors, a block being scored: 2.0-3.2 GB
-    "round_embeddings": (1000, 7),  # ... whose strategy reads every candidate's vector: core-set 4.9, BADGE 10.6 GB
+    "round_embeddings": (1000, 4.5),  # ... whose strategy reads every candidate's vector: core-set 4.9, BADGE 6.4 GB
     "twin": (1000, 1.5),  # the twin: trains on its rows, predicts the stop set (and scores the pool): 1.4-2.0 GB
     "ceiling": (1000, 3),  # the full-data fit: the vectors and their float64 copy: 4.7 GB
 }
