@@ -37,7 +37,7 @@ def test_a_npy_files_row_i_is_the_split_files_row_i(tmp_path):
         vectors_for(ROWS, tmp_path / "v.npy", "text", source_rows=5, lowercase=True)
 
 
-def test_a_parquet_file_by_row_id_or_by_text(tmp_path):
+def test_a_parquet_file_by_row_id_or_by_text(tmp_path, caplog):
     vectors = pa.array(list(X[::-1]), type=pa.list_(pa.float32()))
     by_row = parquet(tmp_path / "r.parquet", row_id=pa.array([4, 3, 2, 1, 0]), vector=vectors)
     np.testing.assert_array_equal(vectors_for(ROWS, by_row, "row", source_rows=5, lowercase=True), X[[0, 2, 3]])
@@ -45,6 +45,8 @@ def test_a_parquet_file_by_row_id_or_by_text(tmp_path):
     # cleaned as the data step cleans (lowercase, strip): "A film" -> "a film" is X[0] (the file's last row)
     np.testing.assert_array_equal(vectors_for(ROWS, by_text, "text", source_rows=None, lowercase=True),
                                   X[::-1][[4, 1, 0]])
+    # the texts the rows do not have ("x", "y") are not an error, and are said
+    assert "t.parquet: 2 of its 5 texts are not among the split's 3 rows and are not used" in caplog.text
     with pytest.raises(DataError, match="t.parquet: no vector for row_id 0 .3 rows missing, by their text"):
         vectors_for(ROWS, by_text, "text", source_rows=None, lowercase=False)
 

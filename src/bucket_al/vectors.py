@@ -9,7 +9,9 @@ users with their own or an API's embeddings, and the way to run a large pool wit
   has a ``row_id`` column (every row of the file once) and a ``vector`` column (a list of numbers), which is
   what this workflow writes itself (``embeddings/.../pool.parquet``).
 - ``text``: a parquet file's ``text`` column, cleaned as the data step cleans the split's texts
-  (``dataset.lowercase``), and its ``vector`` column; every row's text needs a vector.
+  (``dataset.lowercase``), and its ``vector`` column; every row's text needs a vector, and the texts the
+  split's rows do not have (one file for every split, or a split cut by ``dataset.limit``) are counted in a
+  warning.
 
 Checked before they are written where the workflow reads them (one-line errors naming the file and the
 row): a file that is missing or of another kind, vectors of uneven or other dimension, rows missing or
@@ -20,6 +22,7 @@ key (:func:`vectors_key`), like every other input.
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,8 @@ from .errors import ConfigError, DataError
 
 KEYS = ("row", "text")
 SUFFIXES = (".npy", ".parquet")
+
+log = logging.getLogger(__name__)
 
 
 def vectors_file(vectors: dict, split: str) -> Path:
@@ -153,6 +158,10 @@ def vectors_for(rows: pd.DataFrame, path: Path, key: str, *, source_rows: int | 
             index, X = index[keep], np.asarray(X)[keep]
         pos = index.get_indexer(rows["text"].to_numpy())
         where = rows["row_id"].to_numpy()
+        unused = len(index) - len(np.unique(pos[pos >= 0]))
+        if unused:  # a file of every split's texts, or a split cut by dataset.limit: said, not an error
+            log.warning("%s: %d of its %d texts are not among the split's %d rows and are not used", path, unused,
+                        len(index), len(rows))
     missing = np.flatnonzero(pos < 0)
     if len(missing):
         raise DataError(f"{path}: no vector for row_id {int(where[missing[0]])} ({len(missing)} rows missing"
