@@ -27,15 +27,20 @@ def layered_config(paths=("config/config.yaml", *SLICE)) -> dict:
     return cfg
 
 
+def extra_config_file(extra: dict, folder: Path) -> Path:
+    """``extra`` as a YAML file in ``folder``, to layer on top of the configs (named by its content)."""
+    path = folder / f"extra-{abs(hash(repr(extra)))}.yaml"
+    path.write_text(yaml.safe_dump(extra))
+    return path
+
+
 def snakemake_cmd(results: Path, *args: str, configs=SLICE, extra: dict | None = None,
                   tmp: Path | None = None) -> list[str]:
     """``snakemake <args> --cores 2 --configfile <configs> [extra.yaml] --config results=<results>``;
     ``extra`` is written to a YAML file layered on top of the configs."""
     configs = list(configs)
     if extra is not None:
-        path = (tmp or results.parent) / f"extra-{abs(hash(repr(extra)))}.yaml"
-        path.write_text(yaml.safe_dump(extra))
-        configs.append(str(path))
+        configs.append(str(extra_config_file(extra, tmp or results.parent)))
     exe = Path(sys.executable).with_name("snakemake")
     # args (targets, -n) first: --configfile and --config take every value that follows them
     return [str(exe), *args, "--cores", "2", "--configfile", *configs, "--config", f"results={results}"]
@@ -59,11 +64,10 @@ def parse_error(results: Path, configs=SLICE, extra: dict | None = None, tmp: Pa
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
-    configs = [ROOT / "config" / "config.yaml", *(ROOT / c for c in configs)]
+    # config/config.yaml: loaded by the Snakefile's configfile directive, as on the command line
+    configs = [ROOT / c for c in configs]
     if extra is not None:
-        path = (tmp or results.parent) / f"extra-{abs(hash(repr(extra)))}.yaml"
-        path.write_text(yaml.safe_dump(extra))
-        configs.append(path)
+        configs.append(extra_config_file(extra, tmp or results.parent))
     env, path, cwd = dict(os.environ), list(sys.path), os.getcwd()
     try:  # the Snakefile puts src/ on sys.path and PYTHONPATH; the API changes into the workdir
         with SnakemakeApi(OutputSettings()) as api:
