@@ -76,6 +76,12 @@ PRESETS = {arm.name: arm for arm in [
 RESERVED = {"random", "ceiling", "cold_start", "reduce", "bucket", "logs", "benchmarks", "stop", "stop_set"}
 
 
+def gives_last_layer(learner) -> bool:
+    """Whether a learner class has a last layer for BADGE: its features are the embeddings, or it returns
+    its classifier's input beside its probabilities (``predict_proba_and_last_layer``)."""
+    return learner.features == "embeddings" or hasattr(learner, "predict_proba_and_last_layer")
+
+
 def parse_arms(entries: list, learner=None) -> list[Arm]:
     """``selection.arms`` (preset names and/or dicts) as :class:`Arm` objects, checked; with the
     ``learner`` class, also that it gives what each arm needs (a last layer, for BADGE)."""
@@ -109,12 +115,10 @@ def parse_arms(entries: list, learner=None) -> list[Arm]:
         check_choice(f"{key}.measure", "uncertainty measure", arm.measure, MEASURES)
         QUERIES.get(arm.query).resolve(arm.params, f"{key}.params")
         COLD_STARTS.get(arm.cold_start).resolve(arm.cold_start_params, f"{key}.cold_start_params")
-        if (learner is not None and "grad_embedding" in query_needs(arm) and learner.features != "embeddings"
-                and not hasattr(learner, "predict_proba_and_last_layer")):
+        if learner is not None and "grad_embedding" in query_needs(arm) and not gives_last_layer(learner):
             from .plugins import LEARNERS
 
-            able = [n for n in LEARNERS.names if LEARNERS.get(n).features == "embeddings"
-                    or hasattr(LEARNERS.get(n), "predict_proba_and_last_layer")]
+            able = [n for n in LEARNERS.names if gives_last_layer(LEARNERS.get(n))]
             raise ConfigError(f"{key}: query '{arm.query}' needs the learner's last layer, which learner "
                               f"'{learner.name}' does not expose (use {', '.join(able)})")
         arms.append(arm)
