@@ -63,6 +63,30 @@ def test_the_scan_finds_a_restated_default():
     assert [what for _, what in restated(tree, schema_defaults())] == ["kmeans(n_init=3)", ".get('pick', 'random')"]
 
 
+def restated_in_config(cfg: dict, props: dict, prefix: str = "") -> list[str]:
+    """The keys of a config file set to the schema's default (a block is walked key by key)."""
+    out = []
+    for key, value in cfg.items():
+        spec = props.get(key, {})
+        if isinstance(value, dict) and "properties" in spec:
+            out += restated_in_config(value, spec["properties"], f"{prefix}{key}.")
+        elif "default" in spec and spec["default"] == value:
+            out.append(f"{prefix}{key}: {value!r}")
+    return out
+
+
+def test_config_yaml_restates_no_schema_default():
+    """config/config.yaml, which every run loads first, holds a user's changes only: a value restated
+    there would stay behind, silently, when the schema's default changes."""
+    props = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())["properties"]
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    assert isinstance(cfg, dict), "config/config.yaml must hold a mapping ({} when empty)"
+    assert not restated_in_config(cfg, props), restated_in_config(cfg, props)
+    # the scan sees a restated default, in a block and at the top
+    assert restated_in_config({"seeds": [0, 1, 2, 3, 4], "bucket": {"k": 50, "pick": "nearest"}}, props) == \
+        ["seeds: [0, 1, 2, 3, 4]", "bucket.k: 50"]
+
+
 def test_the_schema_restates_no_plug_in_default():
     """A plug-in's params declare its defaults; the schema's default stopping criteria name only what they
     add (budget's labels, which has no default), so a criterion's default changed in its class holds everywhere."""

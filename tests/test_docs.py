@@ -1,17 +1,30 @@
-"""The reference that cannot go stale: docs/plugins.md is generated from the registries
-(bucket_al.docs), and every plug-in and preset is in it."""
+"""The reference that cannot go stale: docs/plugins.md is generated from the registries and
+docs/config.md from the config schema (bucket_al.docs); every plug-in, preset and config key is in them."""
 
 from __future__ import annotations
 
 import pytest
 
 from bucket_al.arms import PRESETS
-from bucket_al.docs import OUT, render
+from bucket_al.docs import CONFIG_OUT, OUT, SCHEMA, config_keys, render, render_config
 from bucket_al.plugins import ALL
 
 
 def test_docs_plugins_md_is_current():
     assert OUT.is_file() and OUT.read_text() == render(), "docs/plugins.md is stale: run python -m bucket_al.docs"
+
+
+def test_docs_config_md_is_current_and_every_key_has_a_meaning():
+    import yaml
+
+    assert CONFIG_OUT.is_file() and CONFIG_OUT.read_text() == render_config(), \
+        "docs/config.md is stale: run python -m bucket_al.docs"
+    keys = dict(config_keys(yaml.safe_load(SCHEMA.read_text())["properties"]))
+    assert {"experiment", "dataset.text_column", "bucket.kmeans_threads", "threads.train"} <= keys.keys()
+    unexplained = [key for key, spec in keys.items() if not spec.get("description")]
+    assert not unexplained, f"config keys without a description in the schema: {unexplained}"
+    for key in keys:
+        assert f"`{key}`" in CONFIG_OUT.read_text(), key
 
 
 @pytest.mark.parametrize("kind, name", [(k, n) for k, r in ALL.items() for n in r.names])

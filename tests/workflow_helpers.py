@@ -19,11 +19,15 @@ ROUND_RULES = ("cold_start", "round", "round_last", "twin", "twin_scored")  # a 
 
 
 def layered_config(paths=("config/config.yaml", *SLICE)) -> dict:
-    """The configs merged as ``--configfile a b`` merges them (one level of nesting)."""
+    """The config a run of these layers sees: merged as ``--configfile a b`` merges them (one level of
+    nesting), the schema's defaults filled in as the workflow's ``validate`` fills them."""
+    from snakemake.utils import validate
+
     cfg = {}
     for path in paths:
         for key, value in yaml.safe_load((ROOT / path).read_text()).items():
             cfg[key] = {**cfg.get(key, {}), **value} if isinstance(value, dict) else value
+    validate(cfg, str(ROOT / "workflow/schemas/config.schema.yaml"))
     return cfg
 
 
