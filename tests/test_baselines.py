@@ -164,7 +164,7 @@ def test_knn_checkpoint_reloads_with_identical_probabilities(sst2_embeddings, tm
     X, y, val_X, _ = sst2_embeddings
     model = make_learner("knn", NAMES, {"k": 7, "weights": "uniform"}, seed=2).fit(X, y)
     model.save(tmp_path / "model")
-    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["learner.json", "neighbours.npz"]
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["learner.json", "training_rows.npz"]
     loaded = load_learner(tmp_path / "model")
     assert isinstance(loaded, KNNLearner) and (loaded.params["k"], loaded.params["weights"], loaded.seed) == (7, "uniform", 2)
     np.testing.assert_array_equal(loaded.predict_proba(val_X), model.predict_proba(val_X))

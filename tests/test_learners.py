@@ -215,3 +215,31 @@ def test_every_cheap_learner_fits_saves_and_reloads_the_same_model(name, tmp_pat
     again = load_learner(tmp_path / "model")
     assert type(again) is cls and again.params == model.params and again.seed == 1
     np.testing.assert_array_equal(again.predict_proba(X[90:]), p)
+
+
+def test_standardised_in_place_is_the_textbook_formula_bit_for_bit():
+    """The adapter's one-copy standardisation (linear, the README's ridge) against numpy's std and
+    (X - mean) / scale, with a constant column (scale 1) and blocks of rows that do not divide the rows."""
+    from bucket_al.learners.base import column_sum_of_squares, standardised
+
+    X = np.random.default_rng(3).normal(size=(20_001, 7)).astype(np.float32) * 5 + 2
+    X[:, 3] = 1.5
+    Z, mean, scale = standardised(X)
+    ref = np.asarray(X, dtype=np.float64)
+    ref_scale = ref.std(axis=0)
+    ref_scale[ref_scale == 0] = 1.0
+    assert np.array_equal(mean, ref.mean(axis=0)) and np.array_equal(scale, ref_scale) and scale[3] == 1.0
+    assert np.array_equal(Z, (ref - ref.mean(axis=0)) / ref_scale)
+    assert np.array_equal(standardised(X[:5], mean, scale)[0], (ref[:5] - mean) / scale)  # new rows, the training scaler
+    for block in (1, 999, 65_536):
+        assert np.array_equal(column_sum_of_squares(ref - mean, block), ((ref - mean) ** 2).sum(axis=0))
+
+
+def test_linear_and_knn_are_the_scikit_learn_adapter():
+    """The built-in scikit-learn learners are the adapter the README recommends, each a declaration and an estimator."""
+    from bucket_al.learners.base import SklearnLearner
+    from bucket_al.learners.knn import KNNLearner
+
+    assert issubclass(LinearLearner, SklearnLearner) and issubclass(KNNLearner, SklearnLearner)
+    assert LinearLearner.linear and LinearLearner.standardise and not KNNLearner.linear and not KNNLearner.standardise
+    assert {"fit", "predict_proba", "save_state", "load_state"}.isdisjoint(vars(LinearLearner) | vars(KNNLearner))
