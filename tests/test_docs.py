@@ -41,41 +41,41 @@ def test_every_preset_is_in_the_arms_table():
         assert f"| `{name}` | `{arm.cold_start}` | `{arm.query}` |" in text, name
 
 
-def readme_example(heading: str) -> str:
-    """The first python block of the README after the paragraph that starts with ``heading``."""
+def doc_example(heading: str) -> str:
+    """The first python block of docs/extending.md after the paragraph that starts with ``heading``."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "extending.md").read_text()
     return text.split(heading, 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
 
 
 def module_of(source: str, package: str) -> dict:
-    """The names a README example defines, run as a module of ``package`` (its relative imports work)."""
-    namespace = {"__name__": f"{package}.readme_example", "__package__": package}
-    exec(compile(source, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    """The names a docs/extending.md example defines, run as a module of ``package`` (its relative imports work)."""
+    namespace = {"__name__": f"{package}.doc_example", "__package__": package}
+    exec(compile(source, "docs/extending.md", "exec"), namespace)  # noqa: S102 - the page's own code
     return namespace
 
 
-def test_the_readmes_query_strategy_runs_as_written():
+def test_the_docs_query_strategy_runs_as_written():
     import numpy as np
 
     from bucket_al.strategies.base import QueryContext
 
-    cls = module_of(readme_example("**Add a query strategy.**"), "bucket_al.strategies")["SampledUncertainty"]
+    cls = module_of(doc_example("**Add a query strategy.**"), "bucket_al.strategies")["SampledUncertainty"]
     rng = np.random.default_rng(0)
     proba = rng.dirichlet(np.ones(2), size=50)
     ctx = QueryContext(row_id=np.arange(100, 150), proba=proba, uncertainty=1 - proba.max(axis=1),
                        labelled_row_id=np.arange(5), labelled_proba=np.full((5, 2), 0.5), seed=1, m=1, k=1,
-                       params=cls.resolve({}, "README"))
+                       params=cls.resolve({}, "docs"))
     picked = cls().query(ctx, 10)
     assert len(set(picked)) == 10 and set(picked) <= set(range(100, 150))
     assert picked.tolist() == cls().query(ctx, 10).tolist()
 
 
-def test_the_readmes_learner_fits_saves_and_reloads(tmp_path):
+def test_the_docs_learner_fits_saves_and_reloads(tmp_path):
     import numpy as np
 
-    cls = module_of(readme_example("**Add a learner (scikit-learn adapter).**"), "bucket_al.learners")["RidgeLearner"]
+    cls = module_of(doc_example("**Add a learner (scikit-learn adapter).**"), "bucket_al.learners")["RidgeLearner"]
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 8)).astype(np.float32), np.repeat([0, 1], 20)
     X[y == 1] += 1.0

@@ -218,7 +218,7 @@ def test_every_cheap_learner_fits_saves_and_reloads_the_same_model(name, tmp_pat
 
 
 def test_standardised_in_place_is_the_textbook_formula_bit_for_bit():
-    """The adapter's one-copy standardisation (linear, the README's ridge) against numpy's std and
+    """The adapter's one-copy standardisation (linear, the ridge of docs/extending.md) against numpy's std and
     (X - mean) / scale, with a constant column (scale 1) and blocks of rows that do not divide the rows."""
     from bucket_al.learners.base import column_sum_of_squares, standardised
 
@@ -236,7 +236,7 @@ def test_standardised_in_place_is_the_textbook_formula_bit_for_bit():
 
 
 def test_linear_and_knn_are_the_scikit_learn_adapter():
-    """The built-in scikit-learn learners are the adapter the README recommends, each a declaration and an estimator."""
+    """The built-in scikit-learn learners are the adapter docs/extending.md recommends, each a declaration and an estimator."""
     from bucket_al.learners.base import SklearnLearner
     from bucket_al.learners.knn import KNNLearner
 

@@ -190,8 +190,8 @@ def standardised(X, mean: np.ndarray | None = None, scale: np.ndarray | None = N
 class SklearnLearner(Learner):
     """A scikit-learn classifier on the embeddings. A subclass declares ``name`` and ``params`` and
     returns the unfitted estimator from :meth:`estimator` (``self.params``, ``self.seed`` and the training
-    labels ``self.y_`` at hand); that is all (README.md, "Add a learner": a ridge classifier in 11 lines,
-    run by tests/test_docs.py). The built-in ``linear`` and ``knn`` are such subclasses.
+    labels ``self.y_`` at hand); that is all (docs/extending.md, "Add a learner": a ridge classifier in 11
+    lines, run by tests/test_docs.py). The built-in ``linear`` and ``knn`` are such subclasses.
 
     What a subclass may declare besides:
 
