@@ -40,7 +40,7 @@ def fails(results, extra, tmp, *args, configs=None, env=None):
         ({"learner": {"name": "svm"}}, "learner.name: unknown learner 'svm'"),
         ({"learner": {"name": "linear", "linear": {"alpha": 1}}}, "learner.linear: "),
         ({"learner": {"name": "linear", "linear": {"C": -1}}}, "learner.linear.C: -1 is less than or equal to the minimum of 0"),
-        ({"reduce": {"method": "tsne"}}, "reduce.method: unknown method 'tsne'"),
+        ({"reduce": {"method": "tsne"}}, "reduce.method: 'tsne' is not one of ['pca', 'umap']"),
         ({"encoder": {"model": "./no/such/model"}}, "encoder.model: model directory not found"),
         ({"encoder": {"model": "package:no_such_pkg"}}, "encoder.model: package 'no_such_pkg' is not installed"),
         ({"dataset": {"eval_split": "test"}}, "dataset.data_dir: no file for split 'test'"),

@@ -97,3 +97,17 @@ def test_the_schema_restates_no_plug_in_default():
     restated = [f"{name}.{key}" for name, params in criteria.items() for key, value in (params or {}).items()
                 if "default" in CRITERIA.get(name).params[key] and CRITERIA.get(name).params[key]["default"] == value]
     assert not restated, f"the schema restates the criteria's defaults: {restated}"
+
+
+def test_the_schemas_enums_are_the_codes_lists():
+    """A choice the code branches on is listed twice, in the schema (checked at parse time, shown in
+    docs/config.md) and in the module that acts on it; the two lists must be the same."""
+    from bucket_al.aggregate.tables import METRICS
+    from bucket_al.reduce import METHODS
+    from bucket_al.select import COLD_START_PICKS
+    from bucket_al.vectors import KEYS
+
+    props = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())["properties"]
+    for (block, key), names in {("evaluate", "metric"): METRICS, ("reduce", "method"): METHODS,
+                                ("bucket", "pick"): COLD_START_PICKS, ("encoder", "vectors_key"): KEYS}.items():
+        assert props[block]["properties"][key]["enum"] == list(names), f"{block}.{key}"
