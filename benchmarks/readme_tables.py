@@ -26,13 +26,18 @@ def fmt(x, digits=4, sign=False):
     return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
 
 
+def interval(low, high, sign=False):
+    """``[low, high]``, or nothing where there is no interval (one seed)."""
+    return "" if fmt(low) == "" else f"[{fmt(low, sign=sign)}, {fmt(high, sign=sign)}]"
+
+
 def auc_markdown(auc: pd.DataFrame) -> str:
     metric = auc["metric"].iloc[0]
     lines = [f"| rank | arm | AUC ({metric}) | 95% CI | diff to random | 95% CI | p | Holm p |",
              "|---:|---|---:|---|---:|---|---:|---:|"]
     for r in auc.itertuples():
-        ci = f"[{fmt(r.auc_ci_low)}, {fmt(r.auc_ci_high)}]"
-        dci = "" if r.arm == "random" else f"[{fmt(r.diff_ci_low, sign=True)}, {fmt(r.diff_ci_high, sign=True)}]"
+        ci = interval(r.auc_ci_low, r.auc_ci_high)
+        dci = "" if r.arm == "random" else interval(r.diff_ci_low, r.diff_ci_high, sign=True)
         lines.append(f"| {r.rank} | {r.arm} | {fmt(r.auc_mean)} | {ci} | {fmt(r.diff_mean, sign=True)} | {dci} | "
                      f"{fmt(r.p_value, 3)} | {fmt(r.p_holm, 3)} |")
     return "\n".join(lines)
@@ -51,7 +56,8 @@ def rounds_markdown(table: pd.DataFrame, arms: list[str], zero: float | None = N
         cells = []
         for arm in arms:
             row = table[(table["arm"] == arm) & (table["round"] == rnd)].iloc[0]
-            cells.append(f"{fmt(row.arm_mean)} ({fmt(row.diff_mean, sign=True)}, {fmt(row.p_holm, 3)})")
+            p = f", {fmt(row.p_holm, 3)}" if fmt(row.p_holm) else ""  # one seed: no test
+            cells.append(f"{fmt(row.arm_mean)} ({fmt(row.diff_mean, sign=True)}{p})")
         lines.append(f"| {rnd} | {labels[rnd]} | {fmt(random_mean[rnd])} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -72,8 +78,10 @@ def learners_markdown(table: pd.DataFrame) -> str:
                 cells.append("")
                 continue
             r = by_learner.loc[name]
-            paired = "" if pd.isna(r["diff"]) else f", {fmt(r['diff'], sign=True)} (p {fmt_p(r['p_holm'])})"
-            cells.append(f"{fmt(r['mean'])} ± {fmt(r['std'])}{paired}, {r['cpu_s']:.0f} s")
+            spread = f" ± {fmt(r['std'])}" if r["seeds"] > 1 else ""  # one seed: no spread, no test
+            p = "" if pd.isna(r["p_holm"]) else f" (p {fmt_p(r['p_holm'])})"
+            paired = "" if pd.isna(r["diff"]) else f", {fmt(r['diff'], sign=True)}{p}"
+            cells.append(f"{fmt(r['mean'])}{spread}{paired}, {r['cpu_s']:.0f} s")
         lines.append(f"| {n:,} | {'full data' if arm == 'ceiling' else arm} | " + " | ".join(cells) + " |")
     totals = table.groupby("learner")["cpu_s_total"].sum()
     lines += ["", "CPU seconds in all: " + ", ".join(f"{n} {totals[n]:,.0f}" for n in learners)
@@ -87,7 +95,7 @@ def pairs_markdown(pairs: pd.DataFrame) -> str:
     lines = [f"| arm | against | same round 0 | AUC diff ({metric}) | 95% CI | p | Holm p |",
              "|---|---|---|---:|---|---:|---:|"]
     for r in pairs.itertuples():
-        ci = f"[{fmt(r.diff_ci_low, sign=True)}, {fmt(r.diff_ci_high, sign=True)}]"
+        ci = interval(r.diff_ci_low, r.diff_ci_high, sign=True)
         lines.append(f"| {r.arm} | {r.reference} | {'yes' if r.same_round0 else 'no'} | {fmt(r.diff_mean, sign=True)} | "
                      f"{ci} | {fmt(r.p_value, 3)} | {fmt(r.p_holm, 3)} |")
     return "\n".join(lines)
