@@ -21,6 +21,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/resources.smk"
 
 
 if OWN_VECTORS:  # the user's own vectors (encoder.vectors)

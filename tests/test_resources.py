@@ -1,4 +1,4 @@
-"""Cluster resources that grow with the pool (rules/common.smk: pool_resources): a dry run shows each job's
+"""Cluster resources that grow with the pool (rules/resources.smk: pool_resources): a dry run shows each job's
 mem_mb and runtime, from the pool's size known at parse time (rows x dimension x 4 bytes)."""
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def pool_size(cfg: dict, prepared_pool: Path | None = None) -> int | None:
 
 def pool_vectors_mb(cfg: dict, data_folder, emb_folder) -> float | None:
     """The pool's vectors in MB (rows x dimension x 4 bytes) where the parse can know them, for the cluster
-    resources that grow with the pool (rules/common.smk); None otherwise. Rows: the prepared pool's, else the
+    resources that grow with the pool (rules/resources.smk); None otherwise. Rows: the prepared pool's, else the
     pool file's (with dataset.eval_fraction an upper bound); dimension: encoder.vectors' files, else the
     embeddings already made, else a local encoder's hidden size."""
     import pyarrow as pa
