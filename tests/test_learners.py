@@ -243,3 +243,25 @@ def test_linear_and_knn_are_the_scikit_learn_adapter():
     assert issubclass(LinearLearner, SklearnLearner) and issubclass(KNNLearner, SklearnLearner)
     assert LinearLearner.linear and LinearLearner.standardise and not KNNLearner.linear and not KNNLearner.standardise
     assert {"fit", "predict_proba", "save_state", "load_state"}.isdisjoint(vars(LinearLearner) | vars(KNNLearner))
+
+
+def test_a_linear_adapter_learner_without_standardisation_saves_and_reloads(tmp_path):
+    """linear = True and standardise = False are independent declarations: the weight checkpoint then holds
+    no scaler, and the reloaded model gives the same probabilities."""
+    from sklearn.linear_model import RidgeClassifier
+
+    from bucket_al.learners.base import SklearnLearner
+
+    class RawRidge(SklearnLearner):
+        name, linear, standardise, params = "raw_ridge", True, False, {}
+
+        def estimator(self):
+            return RidgeClassifier()
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 5)).astype(np.float32), rng.integers(0, 3, 60)
+    model = RawRidge(n_classes=3).fit(X, y)
+    model.save(tmp_path / "m")
+    with np.load(tmp_path / "m" / "weights.npz") as f:
+        assert "mean" not in f.files and "scale" not in f.files
+    assert np.array_equal(RawRidge.load(tmp_path / "m").predict_proba(X), model.predict_proba(X))

@@ -289,8 +289,9 @@ class SklearnLearner(Learner):
             np.savez(directory / "training_rows.npz", X=self.X_, y=self.y_)
             return
         extra = {"constant": self.constant_} if self.is_multilabel else {}
-        np.savez(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, mean=self.mean_,
-                 scale=self.scale_, classes=self.classes_, **extra)
+        if self.standardise:  # the scaler, which features_of applies to new rows
+            extra |= {"mean": self.mean_, "scale": self.scale_}
+        np.savez(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, classes=self.classes_, **extra)
 
     def load_state(self, directory: Path, **options) -> None:
         if not self.linear:
@@ -298,7 +299,8 @@ class SklearnLearner(Learner):
                 self.fit(f["X"], f["y"])
             return
         with np.load(directory / "weights.npz") as f:
-            self.coef_, self.intercept_ = f["coef"], f["intercept"]
-            self.mean_, self.scale_, self.classes_ = f["mean"], f["scale"], f["classes"]
+            self.coef_, self.intercept_, self.classes_ = f["coef"], f["intercept"], f["classes"]
+            if self.standardise:
+                self.mean_, self.scale_ = f["mean"], f["scale"]
             if self.is_multilabel:
                 self.constant_ = f["constant"]
