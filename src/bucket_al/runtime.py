@@ -66,3 +66,34 @@ def run_step(step, smk) -> None:
     except Exception:
         log.exception("%s failed", getattr(smk, "rule", "step"))
         sys.exit(1)
+    if in_snakemake_job(smk):
+        end_job_process()
+
+
+def in_snakemake_job(smk) -> bool:
+    """True in the process Snakemake started for a rule's ``script:`` (its ``snakemake`` object is
+    Snakemake's own, not a test's stand-in run in the test's process)."""
+    kind = type(smk)
+    return kind.__name__ == "Snakemake" and kind.__module__.partition(".")[0] == "snakemake"
+
+
+def end_job_process() -> None:
+    """End a job's process after its step succeeded, without the interpreter's teardown.
+
+    A job's outputs are complete by now: every file is written to a temporary name and renamed
+    (bucket_al.io), so nothing of them waits in a buffer. What is left is Python's own clean-up of the
+    scikit-learn, SciPy and pandas modules a job imports: 0.15-0.2 CPU-s a job, which a run of many
+    small round and twin jobs pays again and again (benchmarks/bench_workflow.py), and which writes nothing.
+    So: run the atexit handlers (those of logging, tempfile, multiprocessing and the libraries), flush
+    the streams, and leave with status 0. Where another Python thread is still alive, the process ends
+    the ordinary way, which waits for it."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(0)
+    atexit._run_exitfuncs()  # noqa: SLF001 - CPython's own exit path, which os._exit skips
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
