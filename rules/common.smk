@@ -130,7 +130,7 @@ wildcard_constraints:
     reduction=r"pool|seed\d+",
 
 
-# Scheduling: the chain of each seed (reduction, buckets, cold starts, an arm's rounds one after the other)
+# Scheduling: the chain of each seed (reduction, buckets, stop set, cold starts, an arm's rounds one after the other)
 # goes first, and the jobs that hang off it (the twins, the ceiling) fill the cores it leaves idle: the
 # chain's rounds wait for each other, the twins for nothing. Order only; no result depends on it.
 CHAIN_PRIORITY = 1

@@ -15,6 +15,8 @@ rule ceiling:
         code=package_code("model.py", (LEARNERS, LEARNER)),
         unit="ceiling",
     threads: config["threads"]["ceiling"]
+    # early, beside the chains: a job of threads.ceiling left to the end runs alone before the tables
+    priority: CHAIN_PRIORITY
     resources:
         **pool_resources("ceiling", "ceiling"),
         **({"gpu": model_resources("ceiling")["gpu"]} if "gpu" in model_resources("ceiling") else {}),
@@ -47,6 +49,7 @@ use rule ceiling as compare_model with:
         unit=lambda w: w.unit,
         round=lambda w: int(w.round),
     threads: config["threads"]["train"]
+    priority: 0  # fills the cores, as the twins do
     resources:
         mem_mb=lambda w: model_resources("model", w.learner)["mem_mb"],
         runtime=lambda w: model_resources("model", w.learner)["runtime"],

@@ -124,3 +124,4 @@ use rule twin as twin_scored with:
         **round_outputs(f"{OUT}/random/seed{{seed}}/round{{round}}", scored=True),
     wildcard_constraints:
         round=one_of(map(str, TWIN_SCORED_ROUNDS)),
+    priority: CHAIN_PRIORITY  # an arm's round 1 selects from its scores

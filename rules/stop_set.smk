@@ -9,6 +9,7 @@ rule stop_set:
         code=package_code("stop_set.py"),
         size=STOP_SET,
         seed=lambda w: int(w.seed),
+    priority: CHAIN_PRIORITY  # the seed's cold starts and rounds predict it
     log:
         f"{OUT}/logs/stop_set/seed{{seed}}.log",
     benchmark:
