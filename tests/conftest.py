@@ -9,6 +9,12 @@ import pytest
 
 from workflow_helpers import layered_config, snakemake
 
+# The README runs the tests on two workers (pytest-xdist, a test file each), so two workflows share the
+# two cores and a job's OpenMP threads (k-means, torch) often wait for a core: passive, they sleep
+# instead of spinning on the core the other worker needs. Thread counts, and so every result, are
+# unchanged. Set here, before any library starts its threads; every snakemake and job inherits it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 
 # Set by a library the first time it is imported or used, in whichever test that is: not the test's
 # doing, and meant to stay for the whole process. scikit-learn's os.environ.setdefault values; torch
