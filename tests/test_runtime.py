@@ -4,6 +4,7 @@ its streams; anywhere else (a test's stand-in, a thread still alive) it ends the
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -85,14 +86,8 @@ def test_a_snakemake_script_job_is_recognised_and_a_stand_in_is_not(tmp_path):
             script: "job.py"
     """))
     proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--quiet"], cwd=tmp_path,
-                          capture_output=True, text=True, env={**_env(), "PYTHONPATH": SRC}, timeout=300)
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "seen.txt").read_text() == "True"
     assert "job done:" in (tmp_path / "job.log").read_text()
     assert not in_snakemake_job(SimpleNamespace(output=["x"], log=[], threads=1))
-
-
-def _env() -> dict:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -84,8 +84,8 @@ def end_job_process() -> None:
     (bucket_al.io), so nothing of them waits in a buffer. What is left is Python's own clean-up of the
     scikit-learn, SciPy and pandas modules a job imports: 0.15-0.2 CPU-s a job, which a run of many
     small round and twin jobs pays again and again (benchmarks/bench_workflow.py), and which writes nothing.
-    So: run the atexit handlers (those of logging, tempfile, multiprocessing and the libraries), flush
-    the streams, and leave with status 0. Where another Python thread is still alive, the process ends
+    So: run the atexit handlers (logging's shutdown among them: it flushes and closes the rule's log;
+    tempfile's, multiprocessing's, the libraries'), flush the streams, and leave with status 0. Where another Python thread is still alive, the process ends
     the ordinary way, which waits for it."""
     import atexit
     import threading
@@ -93,7 +93,6 @@ def end_job_process() -> None:
     if threading.active_count() > 1:
         sys.exit(0)
     atexit._run_exitfuncs()  # noqa: SLF001 - CPython's own exit path, which os._exit skips
-    logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
