@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = "bucket_al"
 REGISTRY = "bucket_al.plugins"  # data only: each step's digest covers the lines of its own plug-ins
 
 
-def _imported_modules(source: str, module: str | None) -> set[str]:
+@lru_cache(maxsize=None)
+def _imported_modules(source: str, module: str | None) -> frozenset[str]:
     """``bucket_al`` modules imported anywhere in ``source`` (``module``: its own dotted name, for
-    relative imports; None for a script)."""
+    relative imports; None for a script). Cached by the source text itself: a workflow's rules ask for
+    the digests of ~20 steps that share most modules, and parsing each module once per step was a
+    third of Snakemake's start-up (0.45 s of 1.6 s)."""
     found = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -42,7 +46,7 @@ def _imported_modules(source: str, module: str | None) -> set[str]:
                 continue
             found.add(target)
             found |= {f"{target}.{alias.name}" for alias in node.names}  # from pkg import module
-    return found
+    return frozenset(found)
 
 
 def _module_file(package_dir: Path, name: str) -> Path | None:
@@ -65,7 +69,7 @@ def package_modules(script: Path, package_dir: Path, plugin_modules=()) -> dict[
     since importing any submodule runs it), with ``plugin_modules`` (dotted names) and what they
     import; never the registry file (see the module's docstring)."""
     seen: dict[str, Path] = {}
-    todo = _imported_modules(Path(script).read_text(), None) | set(plugin_modules)
+    todo = set(_imported_modules(Path(script).read_text(), None)) | set(plugin_modules)
     while todo:
         name = todo.pop()
         if name in seen or name == REGISTRY:
