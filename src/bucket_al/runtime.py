@@ -77,6 +77,45 @@ def in_snakemake_job(smk) -> bool:
     return kind.__name__ == "Snakemake" and kind.__module__.partition(".")[0] == "snakemake"
 
 
+def job_object():
+    """The ``snakemake`` object of the process Snakemake started for a rule's ``script:`` (its preamble
+    defines it in ``__main__`` before the script's first line), else None."""
+    smk = getattr(sys.modules.get("__main__"), "snakemake", None)
+    return smk if smk is not None and in_snakemake_job(smk) else None
+
+
+# The SciPy release whose import skip_scipy_docstring_notes was checked against (requirements/lock.txt).
+SCIPY_DOCSTRING_NOTES = "1.17."
+
+
+def skip_scipy_docstring_notes() -> None:
+    """In a job's process, import SciPy without the notes it writes into its functions' docstrings.
+
+    SciPy 1.17 decorates ~470 functions with ``xp_capabilities``, which parses each one's docstring
+    (numpydoc's scraper) to append a table of the array backends it supports, at import. Every model job
+    imports scikit-learn, which imports ``scipy.stats``: of the ~1 CPU-s a round or twin job spends
+    importing, 0.25 s is that (benchmarks/bench_workflow.py). A job never reads a docstring, and the
+    decorator's other effect, a table of the same capabilities for SciPy's own test suite, is read by that
+    suite alone; so here the decorator returns each function as it is. What SciPy computes is unchanged
+    (``benchmarks/compare_results.py``: identical). Upstream knows the cost of import-time docstrings
+    (scipy/scipy#22510) and skips them only under ``python -OO``, which also drops every ``assert``.
+
+    Called by ``bucket_al/__init__.py`` in a job, before the script's first import reaches SciPy. Does
+    nothing where SciPy is another release than the one checked, or ``scipy.stats`` is already imported."""
+    if "scipy.stats" in sys.modules:
+        return
+    import scipy
+
+    if not scipy.__version__.startswith(SCIPY_DOCSTRING_NOTES):
+        return
+    from scipy._lib import _array_api
+
+    def xp_capabilities(**_capabilities):
+        return lambda function: function
+
+    _array_api.xp_capabilities = xp_capabilities
+
+
 def end_job_process() -> None:
     """End a job's process after its step succeeded, without the interpreter's teardown.
 
@@ -85,8 +124,8 @@ def end_job_process() -> None:
     scikit-learn, SciPy and pandas modules a job imports: 0.15-0.2 CPU-s a job, which a run of many
     small round and twin jobs pays again and again (benchmarks/bench_workflow.py), and which writes nothing.
     So: run the atexit handlers (logging's shutdown among them: it flushes and closes the rule's log;
-    tempfile's, multiprocessing's, the libraries'), flush the streams, and leave with status 0. Where another Python thread is still alive, the process ends
-    the ordinary way, which waits for it."""
+    tempfile's, multiprocessing's, the libraries'), flush the streams, and leave with status 0. Where
+    another Python thread is still alive, the process ends the ordinary way, which waits for it."""
     import atexit
     import threading
 
