@@ -1,6 +1,7 @@
 """What a job spends on imports before it does any arithmetic: ``python -X importtime`` of the imports
-of a linear round job (its selection and its model, the same lines as tests/test_imports.py), beside ``import torch``
-for scale. Prints the total and the packages that cost most (the self time of their modules, as
+of a linear round job (its selection and its model, the same lines as tests/test_imports.py), outside a job and as
+in one (where SciPy's docstring notes are skipped: bucket_al.runtime.skip_scipy_docstring_notes), beside
+``import torch`` for scale. Prints the total and the packages that cost most (the self time of their modules, as
 -X importtime reports it), and whether a deep-learning library was imported.
 
     python benchmarks/import_cost.py [--repeat 3]
@@ -15,14 +16,17 @@ import subprocess
 import sys
 from collections import defaultdict
 
+ROUND_JOB = (  # ... and what LinearLearner.fit imports when it trains: scikit-learn (which imports scipy.stats)
+    "from bucket_al.model import run_model\nfrom bucket_al.learners import make_learner\n"
+    "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})\n"
+    "from sklearn.linear_model import LogisticRegression\n"
+    "from bucket_al.rounds import query_round\nfrom bucket_al.plugins import QUERIES\n"
+    "QUERIES.get('within_bucket')")
 CASES = {
-    # ... and what LinearLearner.fit imports when it trains: scikit-learn (which imports scipy.stats)
-    "linear round job (within_bucket)": (
-        "from bucket_al.model import run_model\nfrom bucket_al.learners import make_learner\n"
-        "make_learner('linear', ['a', 'b'], {'C': 1.0, 'max_iter': 100})\n"
-        "from sklearn.linear_model import LogisticRegression\n"
-        "from bucket_al.rounds import query_round\nfrom bucket_al.plugins import QUERIES\n"
-        "QUERIES.get('within_bucket')"),
+    "linear round job (within_bucket), outside a job": ROUND_JOB,
+    # what bucket_al/__init__.py does in a process Snakemake started for a script: SciPy's docstring notes skipped
+    "the same, as in a job": ("from bucket_al.runtime import skip_scipy_docstring_notes\n"
+                              "skip_scipy_docstring_notes()\n" + ROUND_JOB),
     "import torch (for scale)": "import torch",
 }
 HEAVY = ("torch", "transformers", "sentence_transformers", "setfit")
