@@ -28,8 +28,8 @@ REGISTRY = "bucket_al.plugins"  # data only: each step's digest covers the lines
 def _imported_modules(source: str, module: str | None) -> frozenset[str]:
     """``bucket_al`` modules imported anywhere in ``source`` (``module``: its own dotted name, for
     relative imports; None for a script). Cached by the source text itself: a workflow's rules ask for
-    the digests of ~20 steps that share most modules, and parsing each module once per step took
-    Snakemake's start-up on the default config from 1.5 s to 1.7 s."""
+    the digests of ~20 steps that share most modules; parsing each module again for every step made
+    Snakemake's start-up on the default config 1.7 s instead of 1.5 s."""
     found = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
