@@ -40,7 +40,9 @@ def killed(tmp_path_factory):
     results = tmp_path_factory.mktemp("killed-results")
     tmp = results.parent
     log = open(tmp / "killed-run.log", "w")
-    proc = subprocess.Popen(snakemake_cmd(results, extra=STOP, tmp=tmp), cwd=ROOT, stdout=log,
+    # lock=True here and below: these runs take Snakemake's lock, as a user's do (its refusal after the
+    # kill is tested); the other tests' runs do not (workflow_helpers.snakemake_cmd)
+    proc = subprocess.Popen(snakemake_cmd(results, extra=STOP, tmp=tmp, lock=True), cwd=ROOT, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)  # its own process group
     deadline = time.monotonic() + 600
     try:
@@ -70,8 +72,8 @@ def resumed(killed):
     """The killed run, unlocked and resumed (test_kill_and_resume checks how)."""
     results, tmp = killed["results"], killed["tmp"]
     if not (killed["out"] / "summary.csv").exists():
-        snakemake(results, "--unlock", extra=STOP, tmp=tmp)
-        snakemake(results, extra=STOP, tmp=tmp)
+        snakemake(results, "--unlock", extra=STOP, tmp=tmp, lock=True)
+        snakemake(results, extra=STOP, tmp=tmp, lock=True)
     return killed
 
 
@@ -81,17 +83,17 @@ def test_kill_and_resume(killed, slice_run, tmp_path):
     assert len(before) >= 10, sorted(before)
 
     # The killed snakemake could not remove its lock: the same command refuses to start ...
-    refused = snakemake(results, check=False, extra=STOP, tmp=tmp)
+    refused = snakemake(results, check=False, extra=STOP, tmp=tmp, lock=True)
     assert refused.returncode != 0 and "Directory cannot be locked" in refused.stdout + refused.stderr
     # ... until --unlock (which removes only locks; nothing was running any more)
-    snakemake(results, "--unlock", extra=STOP, tmp=tmp)
+    snakemake(results, "--unlock", extra=STOP, tmp=tmp, lock=True)
 
     # The plan of the re-run: finished jobs are not in it. A job whose files existed when the run was
     # killed may be redone only if snakemake had not recorded it as finished (at most one per running
     # job: --cores 2), thanks to rerun-incomplete from profiles/default. A redone job rewrites its
     # outputs (a file, or a model checkpoint directory and every file in it) and its benchmark file
     # (its log is not in result_files); every other file must keep its mtime.
-    dry = snakemake(results, "-n", extra=STOP, tmp=tmp)
+    dry = snakemake(results, "-n", extra=STOP, tmp=tmp, lock=True)
     # a model job killed before its end left no metrics.json: the plan redoes it
     partial = {str(d.parent) for d in killed["out"].glob("*/seed*/round*/model")
                if not (d.parent / "metrics.json").exists()}
@@ -103,7 +105,7 @@ def test_kill_and_resume(killed, slice_run, tmp_path):
           f"{sum(job_counts(dry.stdout).values())} jobs, redoes {sorted(redone_jobs)}")
     assert len(redone_jobs) <= 2, sorted(redone_jobs)
 
-    rerun = snakemake(results, extra=STOP, tmp=tmp)
+    rerun = snakemake(results, extra=STOP, tmp=tmp, lock=True)
     assert "accuracy per round" in rerun.stdout + rerun.stderr
 
     after = result_files(results)
@@ -112,7 +114,7 @@ def test_kill_and_resume(killed, slice_run, tmp_path):
         rel for rel in unchanged if after[rel].stat().st_mtime_ns != before[rel]
     ]
     # nothing left to do, every output readable, and the same results as an uninterrupted run
-    assert job_counts(snakemake(results, "-n", extra=STOP, tmp=tmp).stdout) == {}
+    assert job_counts(snakemake(results, "-n", extra=STOP, tmp=tmp, lock=True).stdout) == {}
     for rel, path in after.items():
         if path.suffix == ".parquet":
             pd.read_parquet(path)

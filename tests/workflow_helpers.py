@@ -39,22 +39,30 @@ def extra_config_file(extra: dict, folder: Path) -> Path:
 
 
 def snakemake_cmd(results: Path, *args: str, configs=SLICE, extra: dict | None = None,
-                  tmp: Path | None = None) -> list[str]:
-    """``snakemake <args> --cores 2 --configfile <configs> [extra.yaml] --config results=<results>``;
-    ``extra`` is written to a YAML file layered on top of the configs."""
+                  tmp: Path | None = None, lock: bool = False) -> list[str]:
+    """``snakemake <args> --cores 2 --nolock --configfile <configs> [extra.yaml] --config results=<results>``;
+    ``extra`` is written to a YAML file layered on top of the configs.
+
+    ``--nolock`` unless ``lock``: every test runs in the repo root, so all share its ``.snakemake/locks``,
+    and Snakemake (9.27) removes that whole folder when a locking run ends, under another run that has
+    created it and not yet written its lock (FileNotFoundError: .snakemake/locks/0.input.lock), or whose
+    lock a test expects to find. With the tests on two workers such runs overlap. A test's results folder is
+    its own, so a lock guards nothing there; tests/test_resume.py, which tests the lock, takes it."""
     configs = list(configs)
     if extra is not None:
         configs.append(str(extra_config_file(extra, tmp or results.parent)))
     exe = Path(sys.executable).with_name("snakemake")
     # args (targets, -n) first: --configfile and --config take every value that follows them
-    return [str(exe), *args, "--cores", "2", "--configfile", *configs, "--config", f"results={results}"]
+    return [str(exe), *args, "--cores", "2", *([] if lock else ["--nolock"]), "--configfile", *configs,
+            "--config", f"results={results}"]
 
 
 def snakemake(results: Path, *args: str, configs=SLICE, extra: dict | None = None, tmp: Path | None = None,
-              env: dict | None = None, check: bool = True, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+              env: dict | None = None, check: bool = True, cwd: Path = ROOT,
+              lock: bool = False) -> subprocess.CompletedProcess:
     """Run :func:`snakemake_cmd` in the repo root (or another checkout, ``cwd``) and return the
     finished process."""
-    cmd = snakemake_cmd(results, *args, configs=configs, extra=extra, tmp=tmp)
+    cmd = snakemake_cmd(results, *args, configs=configs, extra=extra, tmp=tmp, lock=lock)
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
